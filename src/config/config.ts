@@ -1,0 +1,76 @@
+// Every setting of Tributary in one schema, read once from flags, then environment, then defaults,
+// and frozen. Nothing else reads process.env.
+
+import path from 'node:path';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+
+export const configSchema = z.object({
+  dataDir: z.string().min(1).default('./data'),
+  host: z.string().min(1).default('127.0.0.1'),
+  port: port.default(4000),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Largest accepted event, as UTF-8 JSON bytes. */
+  maxEventBytes: positiveInt.default(64 * 1024),
+  /** Most events one ingest call may carry. */
+  maxBatchEvents: positiveInt.default(10_000),
+  /** Most events the stream processor reads per topic before it writes aggregates and checkpoints. */
+  processorBatchSize: positiveInt.default(10_000),
+  /** Default watermark delay of new streams, in ms. */
+  defaultWatermarkDelayMs: z.coerce.number().int().min(0).default(5_000),
+  /** Where the dashboard's static files are; empty to serve none. */
+  webDir: z.string().default(path.resolve(__dirname, '..', '..', '..', 'web')),
+});
+
+export type Config = Readonly<z.infer<typeof configSchema>>;
+
+/** Environment variable for each setting. */
+export const ENV_NAMES: Record<keyof Config, string> = {
+  dataDir: 'TRIBUTARY_DATA_DIR',
+  host: 'TRIBUTARY_HOST',
+  port: 'TRIBUTARY_PORT',
+  logLevel: 'TRIBUTARY_LOG_LEVEL',
+  maxEventBytes: 'TRIBUTARY_MAX_EVENT_BYTES',
+  maxBatchEvents: 'TRIBUTARY_MAX_BATCH_EVENTS',
+  processorBatchSize: 'TRIBUTARY_PROCESSOR_BATCH_SIZE',
+  defaultWatermarkDelayMs: 'TRIBUTARY_DEFAULT_WATERMARK_DELAY_MS',
+  webDir: 'TRIBUTARY_WEB_DIR',
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Builds the configuration. `flags` win over `env`, which wins over defaults; keys whose value is
+ * undefined are ignored. Throws ConfigError naming each bad setting and where it came from.
+ */
+export function loadConfig(flags: Partial<Record<keyof Config, unknown>> = {}, env: NodeJS.ProcessEnv = {}): Config {
+  const raw: Record<string, unknown> = {};
+  const origin: Record<string, string> = {};
+  for (const [key, envName] of Object.entries(ENV_NAMES)) {
+    const flag = (flags as Record<string, unknown>)[key];
+    if (flag !== undefined) {
+      raw[key] = flag;
+      origin[key] = `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    } else if (env[envName] !== undefined && env[envName] !== '') {
+      raw[key] = env[envName];
+      origin[key] = envName;
+    }
+  }
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const key = String(issue.path[0]);
+        return `${origin[key] ?? key}: ${issue.message} (got ${JSON.stringify(raw[key])})`;
+      }),
+    );
+  }
+  return Object.freeze({ ...parsed.data, dataDir: path.resolve(parsed.data.dataDir) });
+}

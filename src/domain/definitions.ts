@@ -1,0 +1,136 @@
+// Streams and views as the control plane stores them, and the rules a definition must follow.
+// Pure: validation returns every broken rule with the field that broke it.
+
+import { parseDuration } from './duration';
+
+export const MEASURE_FUNCTIONS = ['COUNT', 'SUM', 'MIN', 'MAX', 'AVG', 'UNIQ', 'P50', 'P90', 'P95', 'P99'] as const;
+export type MeasureFunction = (typeof MEASURE_FUNCTIONS)[number];
+
+export interface StreamDefinition {
+  name: string;
+  description: string;
+  /** Field of each event that holds its event time (epoch ms number, or ISO-8601 string). */
+  timestampField: string;
+  /** How far behind the newest event time the watermark trails, to wait for out-of-order events. */
+  watermarkDelayMs: number;
+  createdAt: number;
+  createdBy: string;
+}
+
+export interface MeasureDefinition {
+  name: string;
+  fn: MeasureFunction;
+  /** The event field the measure reads; absent only for COUNT. */
+  field?: string;
+}
+
+export interface ViewDefinition {
+  name: string;
+  stream: string;
+  description: string;
+  windowMs: number;
+  /** Slide of hopping windows; null for tumbling windows. */
+  hopMs: number | null;
+  groupBy: string[];
+  measures: MeasureDefinition[];
+  createdAt: number;
+  createdBy: string;
+}
+
+export interface RuleViolation {
+  path: string;
+  rule: string;
+  message: string;
+}
+
+const NAME = /^[a-z][a-z0-9_]{0,62}$/;
+const FIELD = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+const MAX_WINDOWS_PER_EVENT = 100;
+const MAX_WATERMARK_DELAY_MS = 86_400_000;
+
+export function checkName(value: string, path: string): RuleViolation[] {
+  return NAME.test(value)
+    ? []
+    : [{ path, rule: 'name', message: `${path} must be 1-63 characters of a-z, 0-9 and _, starting with a letter; got ${JSON.stringify(value)}` }];
+}
+
+export function checkFieldPath(value: string, path: string): RuleViolation[] {
+  return FIELD.test(value)
+    ? []
+    : [{ path, rule: 'field-path', message: `${path} must be a field name or dotted path such as "user.country"; got ${JSON.stringify(value)}` }];
+}
+
+export interface StreamDraft {
+  name: string;
+  description?: string | null;
+  timestampField?: string | null;
+  watermarkDelay?: string | null;
+}
+
+export function checkStreamDraft(draft: StreamDraft): RuleViolation[] {
+  const problems = [...checkName(draft.name, 'name'), ...checkFieldPath(draft.timestampField ?? 'ts', 'timestampField')];
+  if (draft.watermarkDelay != null) {
+    const ms = parseDuration(draft.watermarkDelay);
+    if (ms === undefined || ms > MAX_WATERMARK_DELAY_MS) {
+      problems.push({ path: 'watermarkDelay', rule: 'duration', message: `watermarkDelay must be a duration from "0s" to "1d" such as "5s"; got ${JSON.stringify(draft.watermarkDelay)}` });
+    }
+  }
+  return problems;
+}
+
+export interface ViewDraft {
+  name: string;
+  stream: string;
+  description?: string | null;
+  window: string;
+  hop?: string | null;
+  groupBy?: string[] | null;
+  measures: { name: string; fn: MeasureFunction; field?: string | null }[];
+}
+
+export function checkViewDraft(draft: ViewDraft): RuleViolation[] {
+  const problems = [...checkName(draft.name, 'name'), ...checkName(draft.stream, 'stream')];
+  const windowMs = parseDuration(draft.window);
+  if (!windowMs) {
+    problems.push({ path: 'window', rule: 'duration', message: `window must be a positive duration such as "1m" or "10s"; got ${JSON.stringify(draft.window)}` });
+  }
+  if (draft.hop != null) {
+    const hopMs = parseDuration(draft.hop);
+    if (!hopMs) {
+      problems.push({ path: 'hop', rule: 'duration', message: `hop must be a positive duration such as "30s"; got ${JSON.stringify(draft.hop)}` });
+    } else if (windowMs && (hopMs > windowMs || windowMs / hopMs > MAX_WINDOWS_PER_EVENT)) {
+      problems.push({ path: 'hop', rule: 'hop-range', message: `hop must be at most the window (${draft.window}) and at least 1/${MAX_WINDOWS_PER_EVENT} of it; got ${draft.hop}` });
+    }
+  }
+  const groupBy = draft.groupBy ?? [];
+  groupBy.forEach((field, i) => problems.push(...checkFieldPath(field, `groupBy[${i}]`)));
+  if (new Set(groupBy).size !== groupBy.length) {
+    problems.push({ path: 'groupBy', rule: 'unique', message: 'groupBy lists a field more than once' });
+  }
+  if (draft.measures.length === 0) {
+    problems.push({ path: 'measures', rule: 'non-empty', message: 'a view needs at least one measure' });
+  }
+  const seen = new Set<string>();
+  draft.measures.forEach((measure, i) => {
+    const at = `measures[${i}]`;
+    problems.push(...checkName(measure.name, `${at}.name`));
+    if (seen.has(measure.name)) {
+      problems.push({ path: `${at}.name`, rule: 'unique', message: `measure name "${measure.name}" is used twice` });
+    }
+    seen.add(measure.name);
+    if (!MEASURE_FUNCTIONS.includes(measure.fn)) {
+      problems.push({ path: `${at}.fn`, rule: 'enum', message: `${at}.fn must be one of ${MEASURE_FUNCTIONS.join(', ')}` });
+    } else if (measure.fn !== 'COUNT' && !measure.field) {
+      problems.push({ path: `${at}.field`, rule: 'required', message: `${at}.field is required for ${measure.fn}` });
+    } else if (measure.field) {
+      problems.push(...checkFieldPath(measure.field, `${at}.field`));
+    }
+  });
+  return problems;
+}
+
+/** Every event field a view reads: its group keys and the fields of its measures. */
+export function fieldsReadByView(view: ViewDefinition): string[] {
+  const fields = [...view.groupBy, ...view.measures.flatMap((m) => (m.field ? [m.field] : []))];
+  return [...new Set(fields)];
+}

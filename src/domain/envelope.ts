@@ -1,0 +1,40 @@
+// The envelope every accepted event travels in, from the ingest mutation to the aggregates.
+
+export interface Envelope {
+  /** ULID: unique, and sortable by the time it was assigned. */
+  eventId: string;
+  stream: string;
+  /** W3C trace id (32 lowercase hex digits), taken from `traceparent` when the producer sent one. */
+  traceId: string;
+  producer: string;
+  /** Epoch milliseconds when the gateway accepted the event. */
+  receivedAt: number;
+  /** Epoch milliseconds read from the stream's timestamp field. */
+  eventTime: number;
+  schemaId?: number;
+  schemaVersion?: number;
+}
+
+export type EventPayload = Record<string, unknown>;
+
+/** What one record of a stream's event topic holds. */
+export interface LoggedEvent {
+  envelope: Envelope;
+  payload: EventPayload;
+}
+
+/** What one record of a stream's quarantine topic holds: the event as sent, and why it was refused. */
+export interface QuarantinedEvent {
+  stream: string;
+  /** Position in the ingest batch, or -1 when refused later (for example by the processor). */
+  index: number;
+  code: string;
+  message: string;
+  path?: string;
+  producer: string;
+  traceId: string;
+  receivedAt: number;
+  /** The event as received: any JSON value, possibly truncated when it was too large to keep. */
+  raw: unknown;
+  truncated: boolean;
+}
