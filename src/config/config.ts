@@ -16,6 +16,8 @@ export const configSchema = z.object({
   maxEventBytes: positiveInt.default(64 * 1024),
   /** Most events one ingest call may carry. */
   maxBatchEvents: positiveInt.default(10_000),
+  /** Largest accepted HTTP request body, in bytes. */
+  maxRequestBytes: positiveInt.default(32 * 1024 * 1024),
   /** Most events the stream processor reads per topic before it writes aggregates and checkpoints. */
   processorBatchSize: positiveInt.default(10_000),
   /** Default watermark delay of new streams, in ms. */
@@ -34,6 +36,7 @@ export const ENV_NAMES: Record<keyof Config, string> = {
   logLevel: 'TRIBUTARY_LOG_LEVEL',
   maxEventBytes: 'TRIBUTARY_MAX_EVENT_BYTES',
   maxBatchEvents: 'TRIBUTARY_MAX_BATCH_EVENTS',
+  maxRequestBytes: 'TRIBUTARY_MAX_REQUEST_BYTES',
   processorBatchSize: 'TRIBUTARY_PROCESSOR_BATCH_SIZE',
   defaultWatermarkDelayMs: 'TRIBUTARY_DEFAULT_WATERMARK_DELAY_MS',
   webDir: 'TRIBUTARY_WEB_DIR',

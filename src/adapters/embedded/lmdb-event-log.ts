@@ -1,0 +1,163 @@
+// The embedded EventLog: records in one LMDB sub-database keyed by [topic, offset], each append one
+// atomic write transaction that is acknowledged only once committed and fsynced.
+
+import type { Database } from 'lmdb';
+import { GatewayError } from '../../errors/gateway-error';
+import type { AppendAck, EventLog, LogRecord } from '../../ports/event-log';
+import { durable, encodeForPut, shuttingDown, storageError, type LmdbRoot } from './lmdb-root';
+
+type RecordKey = [topic: string, offset: number];
+
+/** LMDB keys are limited to 1,978 bytes; the offset and the key encoding need the rest. */
+const MAX_TOPIC_BYTES = 1_000;
+/** Longest timer Node accepts; a longer wait would fire at once. */
+const MAX_WAIT_MS = 2 ** 31 - 1;
+
+export class LmdbEventLog implements EventLog {
+  private readonly db: Database<unknown, RecordKey>;
+  /** Next offset per topic, as far as durable appends go; recovered from the last key at open. */
+  private readonly ends = new Map<string, number>();
+  private readonly waiters = new Set<() => void>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly root: LmdbRoot) {
+    this.db = root.acquire<unknown, RecordKey>('events');
+    try {
+      this.recoverEnds();
+    } catch (cause) {
+      void root.release();
+      throw storageError('cannot read the event log', cause);
+    }
+  }
+
+  async append(topic: string, values: readonly unknown[]): Promise<AppendAck> {
+    this.assertOpen();
+    checkTopic(topic);
+    if (!Array.isArray(values)) {
+      throw new GatewayError('BAD_USER_INPUT', 'values must be an array', { path: 'values' });
+    }
+    if (values.length === 0) return { baseOffset: this.ends.get(topic) ?? 0, count: 0 };
+    // Encoding first means the transaction callback below cannot throw half-way through its puts:
+    // lmdb-js commits a batch even when one of its callbacks throws, so a throw there would leave
+    // part of this append in the log.
+    const encoded = values.map((value, i) => encodeForPut(this.db, value, `values[${i}]`));
+    let baseOffset: number;
+    try {
+      const written = this.db.transaction(() => {
+        // Offsets come from the log itself, inside the transaction: callbacks run one at a time in
+        // call order, so concurrent appends get consecutive ranges and a failed commit leaves no gap.
+        const base = lastOffset(this.db, topic) + 1;
+        for (let i = 0; i < encoded.length; i++) this.db.put([topic, base + i], encoded[i]);
+        return base;
+      });
+      baseOffset = await this.track(durable(this.db, written));
+    } catch (cause) {
+      throw storageError(`cannot append ${values.length} records to topic "${topic}"`, cause);
+    }
+    const end = baseOffset + values.length;
+    if (end > (this.ends.get(topic) ?? 0)) this.ends.set(topic, end);
+    this.wakeWaiters();
+    return { baseOffset, count: values.length };
+  }
+
+  async read<T = unknown>(topic: string, fromOffset: number, maxRecords: number): Promise<LogRecord<T>[]> {
+    this.assertOpen();
+    checkCount(fromOffset, 'fromOffset');
+    checkCount(maxRecords, 'maxRecords');
+    if (maxRecords === 0) return [];
+    try {
+      const records: LogRecord<T>[] = [];
+      const range = this.db.getRange({ start: [topic, fromOffset], end: [topic, Infinity], limit: maxRecords });
+      for (const { key, value } of range) records.push({ offset: key[1], value: value as T });
+      return records;
+    } catch (cause) {
+      throw storageError(`cannot read topic "${topic}" from offset ${fromOffset}`, cause);
+    }
+  }
+
+  async endOffset(topic: string): Promise<number> {
+    this.assertOpen();
+    return this.ends.get(topic) ?? 0;
+  }
+
+  async topics(): Promise<string[]> {
+    this.assertOpen();
+    return [...this.ends.keys()].sort();
+  }
+
+  waitForAppend(timeoutMs: number): Promise<void> {
+    if (this.closing) return Promise.reject(shuttingDown('event log'));
+    if (Number.isNaN(timeoutMs) || timeoutMs < 0) {
+      return Promise.reject(new GatewayError('BAD_USER_INPUT', `timeoutMs must be a number >= 0; got ${timeoutMs}`, { path: 'timeoutMs' }));
+    }
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        this.waiters.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, Math.min(timeoutMs, MAX_WAIT_MS));
+      this.waiters.add(wake);
+    });
+  }
+
+  /** Refuses new calls, lets in-flight appends finish, wakes sleeping readers, then releases LMDB. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await Promise.allSettled([...this.inFlight]);
+      this.wakeWaiters();
+      await this.root.release();
+    })();
+    return this.closing;
+  }
+
+  private recoverEnds(): void {
+    let after: RecordKey | undefined;
+    for (;;) {
+      // Skip from topic to topic: [topic, Infinity] sorts after every offset of that topic.
+      const first = firstOf(this.db.getKeys(after ? { start: after, limit: 1 } : { limit: 1 }));
+      if (!first) return;
+      const topic = first[0];
+      this.ends.set(topic, lastOffset(this.db, topic) + 1);
+      after = [topic, Infinity];
+    }
+  }
+
+  private track<T>(promise: Promise<T>): Promise<T> {
+    this.inFlight.add(promise);
+    const forget = (): void => void this.inFlight.delete(promise);
+    promise.then(forget, forget);
+    return promise;
+  }
+
+  private wakeWaiters(): void {
+    for (const wake of [...this.waiters]) wake();
+  }
+
+  private assertOpen(): void {
+    if (this.closing) throw shuttingDown('event log');
+  }
+}
+
+function lastOffset(db: Database<unknown, RecordKey>, topic: string): number {
+  const last = firstOf(db.getKeys({ start: [topic, Infinity], end: [topic, -1], reverse: true, limit: 1 }));
+  return last ? last[1] : -1;
+}
+
+function firstOf<T>(items: Iterable<T>): T | undefined {
+  for (const item of items) return item;
+  return undefined;
+}
+
+function checkTopic(topic: string): void {
+  if (typeof topic !== 'string' || topic.length === 0 || Buffer.byteLength(topic) > MAX_TOPIC_BYTES) {
+    throw new GatewayError('BAD_USER_INPUT', `topic must be a non-empty string of at most ${MAX_TOPIC_BYTES} bytes`, { path: 'topic' });
+  }
+}
+
+function checkCount(value: number, name: string): void {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new GatewayError('BAD_USER_INPUT', `${name} must be an integer >= 0; got ${value}`, { path: name });
+  }
+}

@@ -1,0 +1,57 @@
+// The one place that picks adapters for the ports. The embedded default keeps everything under the
+// data directory: LMDB for the log, checkpoints and lineage; chDB for aggregates.
+
+import type { Config } from '../config/config';
+import type { Logger } from '../observability/logger';
+import type { AggregateStore } from '../ports/aggregate-store';
+import type { CheckpointStore } from '../ports/checkpoint-store';
+import type { EventLog } from '../ports/event-log';
+import type { LineageStore } from '../ports/lineage-store';
+import type { LiveUpdates } from '../ports/live-updates';
+import { ClickHouseAggregateStore } from './clickhouse/clickhouse-aggregate-store';
+import { ChdbExecutor } from './embedded/chdb-executor';
+import { InProcessLiveUpdates } from './embedded/in-process-live-updates';
+import { LmdbCheckpointStore } from './embedded/lmdb-checkpoint-store';
+import { LmdbEventLog } from './embedded/lmdb-event-log';
+import { LmdbLineageStore } from './embedded/lmdb-lineage-store';
+import { openLmdbRoot } from './embedded/lmdb-root';
+
+export interface Adapters {
+  eventLog: EventLog;
+  checkpoints: CheckpointStore;
+  aggregates: AggregateStore;
+  lineage: LineageStore;
+  live: LiveUpdates;
+  close(): Promise<void>;
+}
+
+export async function openAdapters(config: Pick<Config, 'dataDir'>, logger: Logger): Promise<Adapters> {
+  const root = openLmdbRoot(config.dataDir);
+  const opened: { close(): Promise<void> }[] = [];
+  try {
+    const eventLog = track(opened, new LmdbEventLog(root));
+    const checkpoints = track(opened, new LmdbCheckpointStore(root));
+    const lineage = track(opened, new LmdbLineageStore(root));
+    const aggregates = track(opened, new ClickHouseAggregateStore(ChdbExecutor.open(config.dataDir)));
+    const live = track(opened, new InProcessLiveUpdates());
+    logger.debug({ dataDir: config.dataDir }, 'embedded adapters open: lmdb event log, checkpoints and lineage; chdb aggregates');
+    return { eventLog, checkpoints, aggregates, lineage, live, close: () => closeAll([...opened, root]) };
+  } catch (error) {
+    await closeAll([...opened, root]);
+    throw error;
+  }
+}
+
+function track<T extends { close(): Promise<void> }>(opened: { close(): Promise<void> }[], adapter: T): T {
+  opened.push(adapter);
+  return adapter;
+}
+
+/** Closes in reverse order of opening; every close is attempted even when one fails. */
+async function closeAll(resources: { close(): Promise<void> }[]): Promise<void> {
+  const failures: unknown[] = [];
+  for (const resource of [...resources].reverse()) {
+    await resource.close().catch((error: unknown) => failures.push(error));
+  }
+  if (failures.length > 0) throw failures[0];
+}

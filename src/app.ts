@@ -1,0 +1,126 @@
+// The gateway's network face: GraphQL over HTTP and WebSocket on one port, health, readiness,
+// Prometheus metrics and the dashboard's static files. No globals: everything comes in `deps`.
+
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { ApolloServer } from '@apollo/server';
+import type { GraphQLSchema } from 'graphql';
+import type { Config } from './config/config';
+import { callerFromHeaders, type GraphQLContext, type Services } from './graphql/context';
+import { handleGraphQLRequest } from './graphql/http';
+import { createErrorFormatter } from './graphql/plugins/error-masking';
+import { createWsEndpoint } from './graphql/ws';
+import type { Logger } from './observability/logger';
+import type { Metrics } from './observability/metrics';
+
+export interface Readiness {
+  ready: boolean;
+  checks: Record<string, string>;
+}
+
+export interface AppDeps {
+  config: Pick<Config, 'host' | 'port' | 'maxRequestBytes' | 'webDir'>;
+  schema: GraphQLSchema;
+  services: Services;
+  logger: Logger;
+  metrics: Metrics;
+  readiness: () => Readiness;
+}
+
+export interface AppUrls {
+  graphql: string;
+  websocket: string;
+  dashboard: string;
+}
+
+export interface App {
+  start(): Promise<AppUrls>;
+  stop(): Promise<void>;
+}
+
+const STATIC_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+};
+
+export function buildApp(deps: AppDeps): App {
+  const { config, schema, services, logger, metrics } = deps;
+  const formatError = createErrorFormatter(logger);
+  const apollo = new ApolloServer<GraphQLContext>({ schema, formatError, introspection: true });
+  const contextFor = (req: IncomingMessage): GraphQLContext => ({ services, logger, ...callerFromHeaders(req.headers) });
+  const ws = createWsEndpoint(schema, contextFor, formatError);
+
+  const server = createServer((req, res) => {
+    route(req, res).catch((error: unknown) => {
+      logger.error({ err: error, url: req.url }, 'request failed');
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: 'internal server error' }));
+    });
+  });
+  server.on('upgrade', (req, socket, head) => {
+    if (new URL(req.url ?? '/', 'http://gateway').pathname === '/graphql') ws.handleUpgrade(req, socket, head);
+    else socket.destroy();
+  });
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://gateway');
+    switch (url.pathname) {
+      case '/graphql':
+        return handleGraphQLRequest(apollo, req, res, url, config.maxRequestBytes, async () => contextFor(req));
+      case '/healthz':
+        return json(res, 200, { status: 'ok' });
+      case '/readyz': {
+        const readiness = deps.readiness();
+        return json(res, readiness.ready ? 200 : 503, { status: readiness.ready ? 'ready' : 'not ready', checks: readiness.checks });
+      }
+      case '/metrics':
+        res.writeHead(200, { 'content-type': metrics.registry.contentType });
+        res.end(await metrics.registry.metrics());
+        return;
+      default:
+        return serveStatic(url.pathname, res);
+    }
+  }
+
+  function serveStatic(pathname: string, res: ServerResponse): void {
+    const root = path.resolve(config.webDir);
+    const file = path.resolve(root, `.${pathname === '/' ? '/index.html' : pathname}`);
+    const type = STATIC_TYPES[path.extname(file)];
+    if (!config.webDir || !file.startsWith(root + path.sep) || !type || !existsSync(file) || !statSync(file).isFile()) {
+      return json(res, 404, { error: `no such page: ${pathname}` });
+    }
+    res.writeHead(200, { 'content-type': type, 'cache-control': 'no-cache' });
+    createReadStream(file).pipe(res);
+  }
+
+  return {
+    async start() {
+      await apollo.start();
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => resolve());
+      });
+      const { port } = server.address() as AddressInfo;
+      const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+      return { graphql: `http://${host}:${port}/graphql`, websocket: `ws://${host}:${port}/graphql`, dashboard: `http://${host}:${port}/` };
+    },
+    async stop() {
+      await ws.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), 2_000).unref();
+      });
+      await apollo.stop();
+    },
+  };
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}

@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+// The `tributary` command: start the gateway, send a file of events, run a demo, migrate.
+
+import { Command, Option } from 'commander';
+import { loadConfig } from './config/config';
+import { runDemo } from './cli/demo';
+import { ingestFile } from './cli/ingest-file';
+import { runMigrate, runStart } from './cli/start';
+
+const DEFAULT_URL = 'http://127.0.0.1:4000/graphql';
+
+const program = new Command()
+  .name('tributary')
+  .description('GraphQL data-platform gateway for real-time analytics')
+  .showHelpAfterError();
+
+program
+  .command('start')
+  .description('start the gateway on the embedded stores (LMDB + chDB) under the data directory')
+  .option('--data-dir <dir>', 'where all data lives (env TRIBUTARY_DATA_DIR; default ./data)')
+  .option('--port <port>', 'HTTP and WebSocket port (env TRIBUTARY_PORT; default 4000)')
+  .option('--host <host>', 'address to listen on (env TRIBUTARY_HOST; default 127.0.0.1)')
+  .addOption(new Option('--log-level <level>', 'log level (env TRIBUTARY_LOG_LEVEL)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
+  .action(async (options: { dataDir?: string; port?: string; host?: string; logLevel?: string }) => {
+    await runStart(loadConfig(options, process.env));
+  });
+
+program
+  .command('migrate')
+  .description('apply pending aggregate-store migrations and exit')
+  .option('--data-dir <dir>', 'data directory (env TRIBUTARY_DATA_DIR; default ./data)')
+  .action(async (options: { dataDir?: string }) => {
+    await runMigrate(loadConfig({ ...options, logLevel: 'warn' }, process.env));
+  });
+
+program
+  .command('ingest')
+  .description('send a newline-delimited JSON file to a stream, in batches')
+  .argument('<stream>', 'stream name')
+  .argument('<file>', 'NDJSON file, one event per line ("-" for standard input)')
+  .option('--url <url>', 'GraphQL endpoint', DEFAULT_URL)
+  .option('--batch-size <n>', 'events per request', '1000')
+  .option('--producer <name>', 'producer name recorded in lineage', 'tributary-cli')
+  .action(async (stream: string, file: string, options: { url: string; batchSize: string; producer: string }) => {
+    const summary = await ingestFile({ stream, file, url: options.url, batchSize: Number(options.batchSize), producer: options.producer });
+    process.exitCode = summary.rejected > 0 || summary.unparseable > 0 ? 2 : 0;
+  });
+
+program
+  .command('demo')
+  .description('create an online shop\'s streams and views and send steady live traffic')
+  .option('--url <url>', 'GraphQL endpoint of a running gateway', DEFAULT_URL)
+  .option('--rate <eventsPerSecond>', 'events per second across both streams', '200')
+  .option('--duration <seconds>', 'stop after this many seconds (default: until Ctrl-C)')
+  .action(async (options: { url: string; rate: string; duration?: string }) => {
+    await runDemo({ url: options.url, rate: Number(options.rate), durationSeconds: options.duration ? Number(options.duration) : undefined });
+  });
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  process.stderr.write(`tributary: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,57 @@
+// The catalog of streams and views as a deterministic state machine over control-plane commands.
+// Every instance applies the same commands in log order and reaches the same state; on a conflict
+// the command that reached the log first wins.
+
+import type { StreamDefinition, ViewDefinition } from './definitions';
+
+export type CatalogCommand =
+  | { type: 'CreateStream'; stream: StreamDefinition }
+  | { type: 'CreateView'; view: ViewDefinition };
+
+export type CatalogOutcome =
+  | { ok: true; type: 'StreamCreated'; stream: StreamDefinition }
+  | { ok: true; type: 'ViewCreated'; view: ViewDefinition }
+  | { ok: false; code: 'ALREADY_EXISTS' | 'UNKNOWN_STREAM' | 'BAD_USER_INPUT'; message: string; path: string };
+
+export interface CatalogState {
+  streams: Map<string, StreamDefinition>;
+  views: Map<string, ViewDefinition>;
+}
+
+export function emptyCatalog(): CatalogState {
+  return { streams: new Map(), views: new Map() };
+}
+
+/** Applies one command in place and says what happened. Never throws on a well-formed command. */
+export function applyCatalogCommand(state: CatalogState, command: CatalogCommand): CatalogOutcome {
+  switch (command.type) {
+    case 'CreateStream': {
+      const { stream } = command;
+      if (state.streams.has(stream.name)) {
+        return { ok: false, code: 'ALREADY_EXISTS', path: 'name', message: `stream "${stream.name}" already exists` };
+      }
+      state.streams.set(stream.name, stream);
+      return { ok: true, type: 'StreamCreated', stream };
+    }
+    case 'CreateView': {
+      const { view } = command;
+      if (state.views.has(view.name)) {
+        return { ok: false, code: 'ALREADY_EXISTS', path: 'name', message: `view "${view.name}" already exists` };
+      }
+      const stream = state.streams.get(view.stream);
+      if (!stream) {
+        return { ok: false, code: 'UNKNOWN_STREAM', path: 'stream', message: `stream "${view.stream}" does not exist` };
+      }
+      if (view.groupBy.includes(stream.timestampField)) {
+        return {
+          ok: false,
+          code: 'BAD_USER_INPUT',
+          path: 'groupBy',
+          message: `groupBy cannot use the timestamp field "${stream.timestampField}"; windows already split by time`,
+        };
+      }
+      state.views.set(view.name, view);
+      return { ok: true, type: 'ViewCreated', view };
+    }
+  }
+}

@@ -1,0 +1,27 @@
+import { Arg, Ctx, Int, Query, Resolver, Root, Subscription } from 'type-graphql';
+import type { WindowRowRecord } from '../../../ports/aggregate-store';
+import type { GraphQLContext } from '../../context';
+import { WindowRow } from './window-row.type';
+
+@Resolver()
+export class AggregatesResolver {
+  @Query(() => [WindowRow], { description: 'Stored window rows of a view, ordered by window start then key.' })
+  async viewAggregates(
+    @Arg('view', () => String) view: string,
+    @Arg('from', () => Date, { nullable: true, description: 'Windows starting at or after this time.' }) from: Date | null,
+    @Arg('to', () => Date, { nullable: true, description: 'Windows starting before this time.' }) to: Date | null,
+    @Arg('limit', () => Int, { nullable: true, description: 'At most this many rows (default 1000).' }) limit: number | null,
+    @Ctx() { services }: GraphQLContext,
+  ): Promise<WindowRow[]> {
+    const rows = await services.aggregates.rows(view, { from, to, limit });
+    return rows.map(WindowRow.from);
+  }
+
+  @Subscription(() => WindowRow, {
+    description: 'Each window row of the view as soon as new events change it, and once more with final: true when it closes.',
+    subscribe: ({ args, context }) => (context as GraphQLContext).services.aggregates.subscribe(args.view as string),
+  })
+  viewUpdates(@Arg('view', () => String) _view: string, @Root() row: WindowRowRecord): WindowRow {
+    return WindowRow.from(row);
+  }
+}

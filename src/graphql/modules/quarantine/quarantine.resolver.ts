@@ -1,0 +1,17 @@
+import { Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
+import type { GraphQLContext } from '../../context';
+import { QuarantinedEvent } from './quarantine.type';
+
+@Resolver()
+export class QuarantineResolver {
+  @Query(() => [QuarantinedEvent], { description: 'Rejected events of a stream, newest first.' })
+  async quarantine(
+    @Arg('stream', () => String) stream: string,
+    @Arg('limit', () => Int, { defaultValue: 100, description: 'At most 1000.' }) limit: number,
+    @Ctx() { services }: GraphQLContext,
+  ): Promise<QuarantinedEvent[]> {
+    services.catalog.requireStream(stream);
+    const entries = await services.quarantine.list(stream, limit);
+    return entries.map(QuarantinedEvent.from);
+  }
+}

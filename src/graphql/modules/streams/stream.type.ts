@@ -1,0 +1,35 @@
+import { Field, ObjectType } from 'type-graphql';
+import type { StreamDefinition } from '../../../domain/definitions';
+import { formatDuration } from '../../../domain/duration';
+
+@ObjectType({ description: 'A named flow of events that share a timestamp field; the source of views.' })
+export class Stream {
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => String)
+  description!: string;
+
+  @Field(() => String, { description: 'Event field holding the event time: epoch milliseconds or an RFC 3339 string with a zone.' })
+  timestampField!: string;
+
+  @Field(() => String, { description: 'How far the watermark trails the newest event time, e.g. "5s".' })
+  watermarkDelay!: string;
+
+  @Field(() => Date)
+  createdAt!: Date;
+
+  @Field(() => String)
+  createdBy!: string;
+
+  static from(definition: StreamDefinition): Stream {
+    return Object.assign(new Stream(), {
+      name: definition.name,
+      description: definition.description,
+      timestampField: definition.timestampField,
+      watermarkDelay: formatDuration(definition.watermarkDelayMs),
+      createdAt: new Date(definition.createdAt),
+      createdBy: definition.createdBy,
+    });
+  }
+}

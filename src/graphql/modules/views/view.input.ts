@@ -1,0 +1,39 @@
+import { Field, InputType } from 'type-graphql';
+import type { MeasureFunction } from '../../../domain/definitions';
+import { MeasureFn } from './view.type';
+
+@InputType()
+export class MeasureInput {
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => MeasureFn)
+  fn!: MeasureFunction;
+
+  @Field(() => String, { nullable: true, description: 'Event field to aggregate; required for every fn but COUNT.' })
+  field?: string | null;
+}
+
+@InputType()
+export class CreateViewInput {
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => String)
+  stream!: string;
+
+  @Field(() => String, { nullable: true })
+  description?: string | null;
+
+  @Field(() => String, { description: 'Window size: a duration such as "10s", "1m", "1h".' })
+  window!: string;
+
+  @Field(() => String, { nullable: true, description: 'Slide for hopping windows; omit for tumbling windows.' })
+  hop?: string | null;
+
+  @Field(() => [String], { defaultValue: [] })
+  groupBy!: string[];
+
+  @Field(() => [MeasureInput])
+  measures!: MeasureInput[];
+}

@@ -1,0 +1,35 @@
+import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLContext } from '../../context';
+import { CreateViewInput } from './view.input';
+import { View, ViewProgressInfo } from './view.type';
+
+@Resolver(() => View)
+export class ViewResolver {
+  @Query(() => [View], { description: 'Every view, by name; only those of `stream` when given.' })
+  views(@Arg('stream', () => String, { nullable: true }) stream: string | null, @Ctx() { services }: GraphQLContext): View[] {
+    return services.catalog.views(stream ?? undefined).map(View.from);
+  }
+
+  @Query(() => View, { nullable: true })
+  view(@Arg('name', () => String) name: string, @Ctx() { services }: GraphQLContext): View | null {
+    const definition = services.catalog.view(name);
+    return definition ? View.from(definition) : null;
+  }
+
+  @Mutation(() => View, { description: 'Creates a view; it aggregates the stream from its first event on.' })
+  async createView(@Arg('input', () => CreateViewInput) input: CreateViewInput, @Ctx() ctx: GraphQLContext): Promise<View> {
+    return View.from(await ctx.services.catalog.createView(input, ctx.producer));
+  }
+
+  @FieldResolver(() => ViewProgressInfo, { nullable: true, description: 'Null while the view\'s job is starting.' })
+  progress(@Root() view: View, @Ctx() { services }: GraphQLContext): ViewProgressInfo | null {
+    const progress = services.aggregates.progress(view.name);
+    if (!progress) return null;
+    return Object.assign(new ViewProgressInfo(), {
+      processedEvents: progress.offset,
+      watermark: progress.watermark === null ? null : new Date(progress.watermark),
+      lateEvents: progress.lateEvents,
+      openWindows: progress.openWindows,
+    });
+  }
+}

@@ -1,0 +1,81 @@
+import { Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { MEASURE_FUNCTIONS, type MeasureFunction, type ViewDefinition } from '../../../domain/definitions';
+import { formatDuration } from '../../../domain/duration';
+
+export const MeasureFn = Object.fromEntries(MEASURE_FUNCTIONS.map((fn) => [fn, fn])) as { [K in MeasureFunction]: K };
+
+registerEnumType(MeasureFn, {
+  name: 'MeasureFn',
+  description: 'Aggregate function of a measure. P50..P99 are nearest-rank quantiles.',
+});
+
+@ObjectType()
+export class Measure {
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => MeasureFn)
+  fn!: MeasureFunction;
+
+  @Field(() => String, { nullable: true, description: 'Event field the measure reads; null for COUNT.' })
+  field!: string | null;
+}
+
+@ObjectType({ description: 'How far a view\'s processing has got.' })
+export class ViewProgressInfo {
+  @Field(() => Float, { description: 'Events of the stream already folded into stored aggregates.' })
+  processedEvents!: number;
+
+  @Field(() => Date, { nullable: true, description: 'Event time up to which every window of the view is final.' })
+  watermark!: Date | null;
+
+  @Field(() => Float, { description: 'Events that arrived after their window had closed, left out of it.' })
+  lateEvents!: number;
+
+  @Field(() => Int)
+  openWindows!: number;
+}
+
+@ObjectType({ description: 'Windowed aggregates of a stream: measures per group key per event-time window.' })
+export class View {
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => String)
+  stream!: string;
+
+  @Field(() => String)
+  description!: string;
+
+  @Field(() => String, { description: 'Window size, e.g. "1m".' })
+  window!: string;
+
+  @Field(() => String, { nullable: true, description: 'Slide of hopping windows; null for tumbling windows.' })
+  hop!: string | null;
+
+  @Field(() => [String])
+  groupBy!: string[];
+
+  @Field(() => [Measure])
+  measures!: Measure[];
+
+  @Field(() => Date)
+  createdAt!: Date;
+
+  @Field(() => String)
+  createdBy!: string;
+
+  static from(definition: ViewDefinition): View {
+    return Object.assign(new View(), {
+      name: definition.name,
+      stream: definition.stream,
+      description: definition.description,
+      window: formatDuration(definition.windowMs),
+      hop: definition.hopMs === null ? null : formatDuration(definition.hopMs),
+      groupBy: definition.groupBy,
+      measures: definition.measures.map((m) => Object.assign(new Measure(), { name: m.name, fn: m.fn, field: m.field ?? null })),
+      createdAt: new Date(definition.createdAt),
+      createdBy: definition.createdBy,
+    });
+  }
+}

@@ -1,0 +1,88 @@
+// The composition root: configuration ▶ adapters ▶ services ▶ processor ▶ app. Nothing else wires
+// things together.
+
+import 'reflect-metadata';
+import { openAdapters } from './adapters';
+import { systemClock } from './adapters/system-clock';
+import { buildApp, type AppUrls } from './app';
+import type { Config } from './config/config';
+import { buildTributarySchema } from './graphql/schema';
+import { createLogger, type Logger } from './observability/logger';
+import { createMetrics } from './observability/metrics';
+import type { Clock } from './ports/clock';
+import { Aggregates } from './services/aggregates';
+import { ControlPlane } from './services/control-plane';
+import { Ingest } from './services/ingest';
+import { Lineage } from './services/lineage';
+import { Quarantine } from './services/quarantine';
+import { StreamsAndViews } from './services/streams-and-views';
+import { StreamProcessor } from './stream/processor';
+
+export interface Tributary {
+  urls: AppUrls;
+  logger: Logger;
+  stop(): Promise<void>;
+}
+
+export async function startTributary(config: Config, options: { logger?: Logger; clock?: Clock } = {}): Promise<Tributary> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const clock = options.clock ?? systemClock;
+  const metrics = createMetrics();
+  const adapters = await openAdapters(config, logger);
+  try {
+    const migrations = await adapters.aggregates.migrate();
+    if (migrations.applied.length > 0) logger.info({ applied: migrations.applied }, 'aggregate store migrated');
+
+    const controlPlane = new ControlPlane(adapters.eventLog);
+    const lineage = new Lineage(adapters.lineage, (error) => logger.error({ err: error }, 'lineage write failed'));
+    controlPlane.onApplied((outcome) => lineage.follow(outcome, (name) => controlPlane.stream(name)));
+    await controlPlane.start();
+
+    const catalog = new StreamsAndViews(controlPlane, clock, config.defaultWatermarkDelayMs);
+    const quarantine = new Quarantine(adapters.eventLog);
+    const ingest = new Ingest(adapters.eventLog, catalog, quarantine, lineage, clock, metrics, config);
+    const processor = new StreamProcessor({
+      log: adapters.eventLog,
+      checkpoints: adapters.checkpoints,
+      aggregates: adapters.aggregates,
+      live: adapters.live,
+      controlPlane,
+      clock,
+      logger: logger.child({ component: 'processor' }),
+      metrics,
+      batchSize: config.processorBatchSize,
+    });
+    const aggregates = new Aggregates(adapters.aggregates, adapters.live, catalog, processor);
+    processor.start();
+
+    const app = buildApp({
+      config,
+      schema: await buildTributarySchema(),
+      services: { catalog, ingest, quarantine, lineage, aggregates },
+      logger,
+      metrics,
+      readiness: () => {
+        const processing = processor.ready();
+        return { ready: processing, checks: { controlPlane: 'ok', processor: processing ? 'ok' : 'restoring checkpoints' } };
+      },
+    });
+    const urls = await app.start();
+    logger.info({ ...urls, dataDir: config.dataDir }, 'tributary started');
+
+    let stopping: Promise<void> | undefined;
+    return {
+      urls,
+      logger,
+      stop: () =>
+        (stopping ??= (async () => {
+          await app.stop();
+          await processor.stop();
+          await adapters.close();
+          logger.info('tributary stopped');
+        })()),
+    };
+  } catch (error) {
+    await adapters.close().catch(() => undefined);
+    throw error;
+  }
+}

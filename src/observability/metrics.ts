@@ -1,0 +1,68 @@
+// Prometheus metrics for one gateway instance. A registry per instance (no global default
+// registry), so two instances in one process never mix their numbers.
+
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'tributary_process_' });
+  const registers = [registry];
+  return {
+    registry,
+    ingestEvents: new Counter({
+      name: 'tributary_ingest_events_total',
+      help: 'Events received by the ingest mutation, by stream and outcome (accepted or rejected).',
+      labelNames: ['stream', 'outcome'] as const,
+      registers,
+    }),
+    ingestRejections: new Counter({
+      name: 'tributary_ingest_rejections_total',
+      help: 'Events rejected at ingest, by stream and error code.',
+      labelNames: ['stream', 'code'] as const,
+      registers,
+    }),
+    ingestDuration: new Histogram({
+      name: 'tributary_ingest_duration_seconds',
+      help: 'Time from receiving an ingest batch to its durable acknowledgement.',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    }),
+    processorEvents: new Counter({
+      name: 'tributary_processor_events_total',
+      help: 'Events folded into window aggregates, by view.',
+      labelNames: ['view'] as const,
+      registers,
+    }),
+    processorLateEvents: new Counter({
+      name: 'tributary_processor_late_events_total',
+      help: 'Events that arrived after the watermark closed their window, by view.',
+      labelNames: ['view'] as const,
+      registers,
+    }),
+    processorLag: new Gauge({
+      name: 'tributary_processor_lag_events',
+      help: 'Events in the log that a view has not processed yet.',
+      labelNames: ['view'] as const,
+      registers,
+    }),
+    aggregateWriteDuration: new Histogram({
+      name: 'tributary_aggregate_write_duration_seconds',
+      help: 'Time to store one batch of window rows in the aggregate store.',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    }),
+    aggregateRowsWritten: new Counter({
+      name: 'tributary_aggregate_rows_written_total',
+      help: 'Window rows written to the aggregate store, by view.',
+      labelNames: ['view'] as const,
+      registers,
+    }),
+    liveSubscribers: new Gauge({
+      name: 'tributary_live_subscribers',
+      help: 'Open viewUpdates subscriptions.',
+      registers,
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,48 @@
+// Reading window aggregates: stored rows for a time range, live updates as they happen, and how
+// far each view's processing has got.
+
+import { GatewayError } from '../errors/gateway-error';
+import type { AggregateStore, WindowRowRecord } from '../ports/aggregate-store';
+import type { LiveSubscription, LiveUpdates } from '../ports/live-updates';
+import type { ViewProgress } from '../stream/processor';
+import type { StreamsAndViews } from './streams-and-views';
+
+export const DEFAULT_AGGREGATE_LIMIT = 1_000;
+export const MAX_AGGREGATE_LIMIT = 100_000;
+
+export interface ProgressSource {
+  progress(view: string): ViewProgress | undefined;
+}
+
+export class Aggregates {
+  constructor(
+    private readonly store: AggregateStore,
+    private readonly live: LiveUpdates,
+    private readonly catalog: StreamsAndViews,
+    private readonly processor: ProgressSource,
+  ) {}
+
+  async rows(view: string, range: { from?: Date | null; to?: Date | null; limit?: number | null }): Promise<WindowRowRecord[]> {
+    this.catalog.requireView(view);
+    const from = range.from?.getTime();
+    const to = range.to?.getTime();
+    if (from !== undefined && to !== undefined && from >= to) {
+      throw new GatewayError('BAD_USER_INPUT', `from (${range.from!.toISOString()}) must be before to (${range.to!.toISOString()})`, { path: 'from' });
+    }
+    const limit = range.limit ?? DEFAULT_AGGREGATE_LIMIT;
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_AGGREGATE_LIMIT) {
+      throw new GatewayError('BAD_USER_INPUT', `limit must be an integer from 1 to ${MAX_AGGREGATE_LIMIT}; got ${limit}`, { path: 'limit' });
+    }
+    return this.store.query({ view, from, to, limit });
+  }
+
+  /** Live rows of a view; refused at once for an unknown view. */
+  subscribe(view: string): LiveSubscription {
+    this.catalog.requireView(view);
+    return this.live.subscribe(view);
+  }
+
+  progress(view: string): ViewProgress | undefined {
+    return this.processor.progress(view);
+  }
+}

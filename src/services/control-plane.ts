@@ -1,0 +1,89 @@
+// Control-plane state (streams and views) as a replicated state machine on the `_meta` log topic:
+// a change is appended as a command, every instance applies commands in log order, and a request
+// returns once its own command has been applied here.
+
+import { applyCatalogCommand, emptyCatalog, type CatalogCommand, type CatalogOutcome } from '../domain/catalog';
+import type { StreamDefinition, ViewDefinition } from '../domain/definitions';
+import { META_TOPIC } from '../domain/topics';
+import type { EventLog } from '../ports/event-log';
+
+interface MetaRecord {
+  command: CatalogCommand;
+}
+
+export type AppliedListener = (outcome: CatalogOutcome, offset: number) => void;
+
+const READ_CHUNK = 1_000;
+const OUTCOMES_KEPT = 1_000;
+
+export class ControlPlane {
+  private readonly state = emptyCatalog();
+  private nextOffset = 0;
+  private catchingUp: Promise<void> | undefined;
+  private readonly outcomes = new Map<number, CatalogOutcome>();
+  private readonly listeners: AppliedListener[] = [];
+
+  constructor(private readonly log: EventLog) {}
+
+  /** Replays the whole `_meta` topic; call once before serving. */
+  async start(): Promise<void> {
+    await this.catchUp();
+  }
+
+  onApplied(listener: AppliedListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Appends the command and resolves with its outcome once it has been applied in log order. */
+  async submit(command: CatalogCommand): Promise<CatalogOutcome> {
+    const record: MetaRecord = { command };
+    const ack = await this.log.append(META_TOPIC, [record]);
+    while (this.nextOffset <= ack.baseOffset) await this.catchUp();
+    const outcome = this.outcomes.get(ack.baseOffset);
+    this.outcomes.delete(ack.baseOffset);
+    if (!outcome) throw new Error(`control-plane outcome for _meta offset ${ack.baseOffset} was lost`);
+    return outcome;
+  }
+
+  /** Applies every command appended since the last catch-up. Concurrent callers share one pass. */
+  catchUp(): Promise<void> {
+    this.catchingUp ??= this.applyPending().finally(() => {
+      this.catchingUp = undefined;
+    });
+    return this.catchingUp;
+  }
+
+  streams(): StreamDefinition[] {
+    return [...this.state.streams.values()];
+  }
+
+  stream(name: string): StreamDefinition | undefined {
+    return this.state.streams.get(name);
+  }
+
+  views(): ViewDefinition[] {
+    return [...this.state.views.values()];
+  }
+
+  view(name: string): ViewDefinition | undefined {
+    return this.state.views.get(name);
+  }
+
+  viewsOf(stream: string): ViewDefinition[] {
+    return this.views().filter((view) => view.stream === stream);
+  }
+
+  private async applyPending(): Promise<void> {
+    for (;;) {
+      const records = await this.log.read<MetaRecord>(META_TOPIC, this.nextOffset, READ_CHUNK);
+      if (records.length === 0) return;
+      for (const { offset, value } of records) {
+        const outcome = applyCatalogCommand(this.state, value.command);
+        this.nextOffset = offset + 1;
+        this.outcomes.set(offset, outcome);
+        this.outcomes.delete(offset - OUTCOMES_KEPT);
+        for (const listener of this.listeners) listener(outcome, offset);
+      }
+    }
+  }
+}

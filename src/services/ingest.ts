@@ -1,0 +1,171 @@
+// The ingest use case: check each event of a batch, wrap the good ones in envelopes and append them
+// durably to the stream's log topic, and send the bad ones to quarantine with their reasons.
+
+import { randomBytes } from 'node:crypto';
+import { monotonicFactory } from 'ulid';
+import type { Envelope, EventPayload, LoggedEvent, QuarantinedEvent } from '../domain/envelope';
+import { parseEventTime, readField } from '../domain/event-fields';
+import { eventTopic } from '../domain/topics';
+import { GatewayError, type ErrorCode } from '../errors/gateway-error';
+import type { Metrics } from '../observability/metrics';
+import type { Clock } from '../ports/clock';
+import type { EventLog } from '../ports/event-log';
+import type { Lineage } from './lineage';
+import type { Quarantine } from './quarantine';
+import type { StreamsAndViews } from './streams-and-views';
+
+export interface IngestRequest {
+  stream: string;
+  events: readonly unknown[];
+  producer: string;
+  /** W3C `traceparent` header of the request, if the producer sent one. */
+  traceparent?: string;
+}
+
+export interface IngestError {
+  index: number;
+  code: ErrorCode;
+  message: string;
+  path: string;
+}
+
+export interface IngestResult {
+  accepted: number;
+  rejected: number;
+  eventIds: string[];
+  errors: IngestError[];
+}
+
+export interface IngestLimits {
+  maxEventBytes: number;
+  maxBatchEvents: number;
+}
+
+/** How much of a rejected oversize event the quarantine keeps. */
+const KEPT_PREFIX_CHARS = 4_096;
+const PRODUCER = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
+
+export class Ingest {
+  private readonly nextUlid = monotonicFactory();
+
+  constructor(
+    private readonly log: EventLog,
+    private readonly catalog: StreamsAndViews,
+    private readonly quarantine: Quarantine,
+    private readonly lineage: Lineage,
+    private readonly clock: Clock,
+    private readonly metrics: Metrics,
+    private readonly limits: IngestLimits,
+  ) {}
+
+  async ingest(request: IngestRequest): Promise<IngestResult> {
+    const started = process.hrtime.bigint();
+    const stream = this.catalog.requireStream(request.stream);
+    if (request.events.length > this.limits.maxBatchEvents) {
+      throw new GatewayError(
+        'BATCH_TOO_LARGE',
+        `a batch may hold at most ${this.limits.maxBatchEvents} events; got ${request.events.length}. Split it into smaller batches`,
+        { path: 'events' },
+      );
+    }
+    if (!PRODUCER.test(request.producer)) {
+      throw new GatewayError('BAD_USER_INPUT', `producer name must be 1-128 characters of letters, digits and . _ : -; got ${JSON.stringify(request.producer)}`, {
+        path: 'producer',
+      });
+    }
+    const receivedAt = this.clock.now();
+    const traceId = TRACEPARENT.exec(request.traceparent ?? '')?.[1] ?? randomBytes(16).toString('hex');
+    const accepted: LoggedEvent[] = [];
+    const rejected: QuarantinedEvent[] = [];
+    const errors: IngestError[] = [];
+
+    request.events.forEach((event, index) => {
+      const problem = this.check(event, index, stream.timestampField);
+      if ('error' in problem) {
+        errors.push(problem.error);
+        rejected.push({
+          stream: stream.name,
+          index,
+          code: problem.error.code,
+          message: problem.error.message,
+          path: problem.error.path,
+          producer: request.producer,
+          traceId,
+          receivedAt,
+          raw: problem.keep.raw,
+          truncated: problem.keep.truncated,
+        });
+        return;
+      }
+      const envelope: Envelope = {
+        eventId: this.nextUlid(receivedAt),
+        stream: stream.name,
+        traceId,
+        producer: request.producer,
+        receivedAt,
+        eventTime: problem.eventTime,
+      };
+      accepted.push({ envelope, payload: event as EventPayload });
+    });
+
+    await Promise.all([
+      accepted.length > 0 ? this.log.append(eventTopic(stream.name), accepted) : undefined,
+      this.quarantine.add(stream.name, rejected),
+      accepted.length > 0 ? this.lineage.recordProducer(request.producer, stream.name, receivedAt) : undefined,
+    ]);
+
+    this.metrics.ingestEvents.inc({ stream: stream.name, outcome: 'accepted' }, accepted.length);
+    this.metrics.ingestEvents.inc({ stream: stream.name, outcome: 'rejected' }, rejected.length);
+    for (const error of errors) this.metrics.ingestRejections.inc({ stream: stream.name, code: error.code });
+    this.metrics.ingestDuration.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    return { accepted: accepted.length, rejected: rejected.length, eventIds: accepted.map((e) => e.envelope.eventId), errors };
+  }
+
+  /** Events accepted into a stream so far. */
+  async eventCount(stream: string): Promise<number> {
+    return this.log.endOffset(eventTopic(stream));
+  }
+
+  private check(
+    event: unknown,
+    index: number,
+    timestampField: string,
+  ): { eventTime: number } | { error: IngestError; keep: { raw: unknown; truncated: boolean } } {
+    const at = `events[${index}]`;
+    const json = JSON.stringify(event) ?? 'null';
+    const bytes = Buffer.byteLength(json, 'utf8');
+    if (bytes > this.limits.maxEventBytes) {
+      return {
+        error: { index, code: 'EVENT_TOO_LARGE', path: at, message: `${at} is ${bytes} bytes of JSON; the limit is ${this.limits.maxEventBytes} bytes` },
+        keep: { raw: json.slice(0, KEPT_PREFIX_CHARS), truncated: true },
+      };
+    }
+    const keep = { raw: event, truncated: false };
+    if (typeof event !== 'object' || event === null || Array.isArray(event)) {
+      const kind = event === null ? 'null' : Array.isArray(event) ? 'an array' : `a ${typeof event}`;
+      return { error: { index, code: 'INVALID_EVENT', path: at, message: `${at} must be a JSON object; got ${kind}` }, keep };
+    }
+    const tsPath = `${at}.${timestampField}`;
+    const raw = readField(event as EventPayload, timestampField);
+    if (raw === undefined || raw === null) {
+      return {
+        error: { index, code: 'MISSING_TIMESTAMP', path: tsPath, message: `${tsPath} is missing; this stream reads event time from "${timestampField}"` },
+        keep,
+      };
+    }
+    const eventTime = parseEventTime(raw);
+    if (eventTime === undefined) {
+      return {
+        error: {
+          index,
+          code: 'INVALID_TIMESTAMP',
+          path: tsPath,
+          message: `${tsPath} must be epoch milliseconds or an RFC 3339 time with a zone, such as "2026-11-23T10:00:00Z"; got ${JSON.stringify(raw).slice(0, 100)}`,
+        },
+        keep,
+      };
+    }
+    return { eventTime };
+  }
+}
