@@ -6,7 +6,7 @@ const require = createRequire(import.meta.url);
 export default defineConfig({
   resolve: {
     // type-graphql must see the same graphql module as the schema it builds.
-    alias: { graphql: require.resolve('graphql/index.js').replace(/index\.js$/, '') },
+    alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }],
   },
   test: {
     include: ['test/**/*.test.ts'],

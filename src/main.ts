@@ -27,9 +27,9 @@ export interface Tributary {
 export async function startTributary(config: Config, options: { logger?: Logger; clock?: Clock } = {}): Promise<Tributary> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
-  const metrics = createMetrics();
   const adapters = await openAdapters(config, logger);
   try {
+    const metrics = createMetrics({ liveSubscribers: () => adapters.live.subscriberCount() });
     const migrations = await adapters.aggregates.migrate();
     if (migrations.applied.length > 0) logger.info({ applied: migrations.applied }, 'aggregate store migrated');
 

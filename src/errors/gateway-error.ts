@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'STORAGE_UNAVAILABLE'
   | 'MIGRATION_CHECKSUM_MISMATCH'
   | 'SHUTTING_DOWN'
+  | 'SUBSCRIBER_TOO_SLOW'
   | 'INTERNAL';
 
 export interface GatewayErrorOptions {

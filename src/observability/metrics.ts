@@ -3,7 +3,12 @@
 
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-export function createMetrics() {
+export interface MetricSources {
+  /** Open live subscriptions, read at scrape time. */
+  liveSubscribers: () => number;
+}
+
+export function createMetrics(sources: MetricSources) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'tributary_process_' });
   const registers = [registry];
@@ -61,6 +66,9 @@ export function createMetrics() {
       name: 'tributary_live_subscribers',
       help: 'Open viewUpdates subscriptions.',
       registers,
+      collect() {
+        this.set(sources.liveSubscribers());
+      },
     }),
   };
 }

@@ -12,5 +12,7 @@ export interface LiveUpdates {
   publish(rows: readonly WindowRowRecord[]): void;
   /** Rows of one view published after this call. */
   subscribe(view: string): LiveSubscription;
+  /** Subscriptions currently open on this instance. */
+  subscriberCount(): number;
   close(): Promise<void>;
 }

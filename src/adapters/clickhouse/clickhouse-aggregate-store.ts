@@ -67,8 +67,8 @@ export class ClickHouseAggregateStore implements AggregateStore {
     if (to !== undefined) conditions.push(`window_start < ${sqlLiteral(requireInt(to, 'query.to'))}`);
     const limitClause = limit === undefined ? '' : `\nLIMIT ${sqlLiteral(requireCount(limit, 'query.limit'))}`;
     // FINAL merges revisions at read time: the highest revision wins, across parts not yet merged.
-    // The WHERE only touches sorting-key columns, so filtering can never split a key's revisions
-    // (18.16 moves WHERE to PREWHERE, which runs before FINAL).
+    // The WHERE only touches sorting-key columns, so even an engine that filters before merging
+    // (PREWHERE) keeps all revisions of a key together; never filter on a non-key column here.
     const rows = await this.executor.queryRows<StoredRow>(
       `SELECT view, window_start, window_end, key_json, measure_names, measure_values, event_count, is_final, revision, updated_at
 FROM ${TABLE} FINAL
@@ -86,7 +86,7 @@ ORDER BY window_start, group_key${limitClause}`,
 function rowTuple(row: WindowRowRecord, at: string): string {
   const key = requireKey(row.key, `${at}.key`);
   const names = Object.keys(requireObject(row.values, `${at}.values`));
-  // ClickHouse has no null inside Array(Float64) on 18.16 without Nullable; nan stands for "no value".
+  // nan stands for "no value" (no Nullable inside the array), so a caller's NaN also reads back null.
   const values = names.map((name) => requireMeasure(row.values[name], `${at}.values.${name}`) ?? Number.NaN);
   if (typeof row.final !== 'boolean') throw badInput(`${at}.final`, 'must be a boolean');
   const fields = [

@@ -26,7 +26,7 @@ class Subscriber implements LiveSubscription {
       return;
     }
     if (this.queue.length >= this.maxQueued) {
-      this.fail(new GatewayError('SHUTTING_DOWN', `subscriber fell more than ${this.maxQueued} updates behind and was disconnected`, { retriable: true }));
+      this.fail(new GatewayError('SUBSCRIBER_TOO_SLOW', `subscriber fell more than ${this.maxQueued} updates behind and was disconnected`, { retriable: true }));
       return;
     }
     this.queue.push(row);
@@ -89,6 +89,12 @@ export class InProcessLiveUpdates implements LiveUpdates {
     if (!set) this.byView.set(view, (set = new Set()));
     set.add(subscriber);
     return subscriber;
+  }
+
+  subscriberCount(): number {
+    let count = 0;
+    for (const set of this.byView.values()) count += set.size;
+    return count;
   }
 
   async close(): Promise<void> {
