@@ -4,6 +4,7 @@
 import type { MeasureDefinition } from '../src/domain/definitions';
 import { WindowAccumulator } from '../src/stream/measures';
 import { assignWindows, GroupKeyReader } from '../src/stream/windows';
+import { measurement, type BenchResult } from './report';
 
 const EVENTS = 1_000_000;
 const COUNTRIES = ['DE', 'FR', 'US', 'BR', 'IN', 'JP', 'NG'];
@@ -37,7 +38,7 @@ function time(runs: number, body: () => unknown): number {
 
 const perSecond = (count: number, ms: number) => Math.round((count / ms) * 1000).toLocaleString('en-US');
 
-export function runOperatorsBench(): void {
+export function runOperatorsBench(): BenchResult {
   const events = makeEvents();
   let sink = 0;
 
@@ -108,6 +109,14 @@ export function runOperatorsBench(): void {
   }
   console.log(`ratio COUNT+SUM accumulator / baseline time: ${(countSumMs / baselineMs).toFixed(2)}x`);
   if (sink === 42) console.log(''); // keeps the loops from being optimised away
+  return {
+    name: 'operators',
+    measurements: [
+      ...rows.map(([name, ms, count]) => measurement(name, (count / ms) * 1000, 'events/s')),
+      measurement('COUNT+SUM accumulator time / baseline time', countSumMs / baselineMs, 'x'),
+    ],
+    notes: [],
+  };
 }
 
 // Runs when executed directly (node dist/bench/operators.js), not when a bench runner imports it.

@@ -68,7 +68,7 @@ export class LmdbLineageStore implements LineageStore {
                 throw new GatewayError('BAD_USER_INPUT', `edges[${i}].${end} names node "${edge[end]}", which does not exist`, { path: `edges[${i}].${end}` });
               }
             }
-            const tuple = splitEdgeKey(edgeKey(edge));
+            const tuple: EdgeTuple = [edge.from, edge.kind, edge.to];
             const old = this.edges.get(tuple);
             this.edges.put(tuple, { from: edge.from, to: edge.to, kind: edge.kind, properties: { ...old?.properties, ...edge.properties } });
           });

@@ -66,7 +66,8 @@ export class LmdbRoot {
  * Opens `<dataDir>/lmdb`. Ownership is reference-counted: the caller holds one reference and gives it
  * back with `close()`; each adapter built on the root takes its own with `acquire()` and gives it back
  * in its own close. The environment closes when the last reference is returned, so the composition
- * root may close the root and the adapters in any order.
+ * root may close the root and the adapters in any order. Open one root per data directory per
+ * process: LMDB must not open the same environment twice in one process.
  */
 export function openLmdbRoot(dataDir: string): LmdbRoot {
   const dir = path.join(dataDir, 'lmdb');

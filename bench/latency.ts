@@ -1,0 +1,154 @@
+// Ack→subscription latency: a producer sends order events at a steady rate (small batches on a fixed
+// schedule, not waiting for earlier ones) while a graphql-ws client watches a view grouped by batch
+// id. Every batch has its own group key, so the first viewUpdates row with that key and the batch's
+// full event count is, without ambiguity, the update that reflects that ingest call.
+
+import { performance } from 'node:perf_hooks';
+import { print } from 'graphql';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { ViewUpdatesDocument } from '../src/client/generated/graphql';
+import { orderEvent, Seeded } from './events';
+import { withGateway, type GatewayOptions } from './gateway';
+import { benchClient, createStream, createView, ingestBody, postIngest } from './graphql';
+import { formatNumber, measurement, percentile, printRows, sleep, type BenchResult } from './report';
+
+const EVENTS_PER_BATCH = 100;
+const INTERVAL_MS = 20;
+const DURATION_MS = 10_000;
+const DRAIN_MS = 5_000;
+const STREAM = 'bench_latency';
+const VIEW = 'bench_latency_by_batch';
+
+export interface LatencyBenchOptions {
+  gateway?: GatewayOptions;
+}
+
+interface Row {
+  key: Record<string, unknown>;
+  eventCount: number;
+}
+
+export async function runLatencyBench(options: LatencyBenchOptions = {}): Promise<BenchResult> {
+  const batches = Math.round(DURATION_MS / INTERVAL_MS);
+  console.log(
+    `  ${EVENTS_PER_BATCH} events every ${INTERVAL_MS} ms (${formatNumber((EVENTS_PER_BATCH * 1000) / INTERVAL_MS)} events/s) for ${DURATION_MS / 1000} s; view: 10 s windows grouped by batch id`,
+  );
+  return withGateway(options.gateway ?? {}, async (gateway) => {
+    const client = benchClient(gateway.graphqlUrl);
+    await createStream(client, STREAM);
+    await createView(client, {
+      name: VIEW,
+      stream: STREAM,
+      window: '10s',
+      groupBy: ['batch'],
+      measures: [
+        { name: 'orders', fn: 'COUNT' },
+        { name: 'revenue', fn: 'SUM', field: 'amount' },
+      ],
+    });
+
+    // First arrival of each batch's complete row, by batch id.
+    const seen = new Map<string, number>();
+    let messages = 0;
+    let subscriptionError: unknown;
+    const ws = createClient({ url: gateway.websocketUrl, webSocketImpl: WebSocket, retryAttempts: 0 });
+    const unsubscribe = ws.subscribe<{ viewUpdates: Row }>(
+      { query: print(ViewUpdatesDocument), variables: { view: VIEW } },
+      {
+        next: (result) => {
+          const at = performance.now();
+          messages++;
+          const row = result.data?.viewUpdates;
+          const batch = row?.key.batch;
+          if (typeof batch === 'string' && row!.eventCount === EVENTS_PER_BATCH && !seen.has(batch)) seen.set(batch, at);
+        },
+        error: (error) => (subscriptionError = error),
+        complete: () => undefined,
+      },
+    );
+
+    const random = new Seeded(11);
+    let sequence = 0;
+    const body = (batch: string) =>
+      ingestBody(
+        STREAM,
+        Array.from({ length: EVENTS_PER_BATCH }, () => orderEvent(random, sequence++, { ts: Date.now(), extra: { batch } })),
+      );
+
+    try {
+      // Until one warm-up batch comes back, the subscription may not be registered yet.
+      const warmupDeadline = Date.now() + 15_000;
+      for (let w = 0; ![...seen.keys()].some((k) => k.startsWith('warm')); w++) {
+        if (subscriptionError) throw new Error(`subscription failed: ${String(subscriptionError)}`);
+        if (Date.now() > warmupDeadline) throw new Error(`no viewUpdates message within 15 s of the first warm-up batch:\n${gateway.stderrTail()}`);
+        await postIngest(gateway.graphqlUrl, body(`warm${w}`));
+        await sleep(200);
+      }
+
+      const sentAt: number[] = [];
+      const ackAt: number[] = [];
+      const acks: Promise<void>[] = [];
+      const started = performance.now();
+      for (let i = 0; i < batches; i++) {
+        const due = started + i * INTERVAL_MS;
+        const wait = due - performance.now();
+        if (wait > 1) await sleep(wait);
+        const payload = body(`b${i}`);
+        sentAt[i] = performance.now();
+        acks.push(postIngest(gateway.graphqlUrl, payload).then(() => void (ackAt[i] = performance.now())));
+      }
+      const sendMs = performance.now() - started;
+      await Promise.all(acks);
+      const drainDeadline = performance.now() + DRAIN_MS;
+      while (performance.now() < drainDeadline && !Array.from({ length: batches }, (_, i) => `b${i}`).every((id) => seen.has(id))) {
+        await sleep(20);
+      }
+
+      const latencies: number[] = [];
+      const sendToUpdate: number[] = [];
+      const ackRoundTrip: number[] = [];
+      let missing = 0;
+      let beforeAck = 0;
+      for (let i = 0; i < batches; i++) {
+        ackRoundTrip.push(ackAt[i] - sentAt[i]);
+        const update = seen.get(`b${i}`);
+        if (update === undefined) {
+          missing++;
+          continue;
+        }
+        const latency = update - ackAt[i];
+        if (latency < 0) beforeAck++;
+        latencies.push(Math.max(0, latency));
+        sendToUpdate.push(update - sentAt[i]);
+      }
+      for (const list of [latencies, sendToUpdate, ackRoundTrip]) list.sort((a, b) => a - b);
+      const achievedRate = (batches * EVENTS_PER_BATCH * 1000) / sendMs;
+      const p = (list: number[], q: number) => `${formatNumber(percentile(list, q), 1)} ms`;
+      printRows([
+        ['rate achieved', `${formatNumber(achievedRate)} events/s (${batches} batches in ${formatNumber(sendMs)} ms)`],
+        ['ack → viewUpdates', `p50 ${p(latencies, 50)}, p95 ${p(latencies, 95)}, p99 ${p(latencies, 99)}, max ${p(latencies, 100)}`],
+        ['send → viewUpdates', `p50 ${p(sendToUpdate, 50)}, p95 ${p(sendToUpdate, 95)}, p99 ${p(sendToUpdate, 99)}, max ${p(sendToUpdate, 100)}`],
+        ['send → ack (ingest round trip)', `p50 ${p(ackRoundTrip, 50)}, p95 ${p(ackRoundTrip, 95)}, p99 ${p(ackRoundTrip, 99)}, max ${p(ackRoundTrip, 100)}`],
+        ['matched batches', `${latencies.length}/${batches} (${beforeAck} arrived before their ack, counted as 0 ms; ${missing} missing after ${DRAIN_MS / 1000} s)`],
+        ['viewUpdates messages received', formatNumber(messages)],
+      ]);
+      const notes: string[] = [];
+      if (missing > 0) notes.push(`${missing} of ${batches} batches never showed up on viewUpdates within ${DRAIN_MS / 1000} s`);
+      return {
+        name: 'latency',
+        measurements: [
+          measurement('ack→viewUpdates p50', percentile(latencies, 50), 'ms'),
+          measurement('ack→viewUpdates p95', percentile(latencies, 95), 'ms'),
+          measurement('ack→viewUpdates p99', percentile(latencies, 99), 'ms', { kind: 'max', value: 100 }),
+          measurement('ack→viewUpdates max', percentile(latencies, 100), 'ms'),
+          measurement('producer rate achieved', achievedRate, 'events/s'),
+        ],
+        notes,
+      };
+    } finally {
+      unsubscribe();
+      await ws.dispose();
+    }
+  });
+}
