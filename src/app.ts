@@ -21,7 +21,7 @@ export interface Readiness {
 }
 
 export interface AppDeps {
-  config: Pick<Config, 'host' | 'port' | 'maxRequestBytes' | 'webDir'>;
+  config: Pick<Config, 'host' | 'port' | 'maxRequestBytes' | 'webDir' | 'operationsDir'>;
   schema: GraphQLSchema;
   services: Services;
   logger: Logger;
@@ -45,6 +45,7 @@ const STATIC_TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.svg': 'image/svg+xml',
+  '.graphql': 'application/graphql; charset=utf-8',
 };
 
 export function buildApp(deps: AppDeps): App {
@@ -82,15 +83,20 @@ export function buildApp(deps: AppDeps): App {
         res.end(await metrics.registry.metrics());
         return;
       default:
-        return serveStatic(url.pathname, res);
+        // The dashboard loads its GraphQL documents from schema/operations/, the same files the CLI
+        // and tests are typed from, so there is one copy of each operation.
+        if (url.pathname.startsWith('/operations/')) {
+          return serveStatic(config.operationsDir, url.pathname.slice('/operations'.length), res);
+        }
+        return serveStatic(config.webDir, url.pathname, res);
     }
   }
 
-  function serveStatic(pathname: string, res: ServerResponse): void {
-    const root = path.resolve(config.webDir);
+  function serveStatic(dir: string, pathname: string, res: ServerResponse): void {
+    const root = path.resolve(dir);
     const file = path.resolve(root, `.${pathname === '/' ? '/index.html' : pathname}`);
     const type = STATIC_TYPES[path.extname(file)];
-    if (!config.webDir || !file.startsWith(root + path.sep) || !type || !existsSync(file) || !statSync(file).isFile()) {
+    if (!dir || !file.startsWith(root + path.sep) || !type || !existsSync(file) || !statSync(file).isFile()) {
       return json(res, 404, { error: `no such page: ${pathname}` });
     }
     res.writeHead(200, { 'content-type': type, 'cache-control': 'no-cache' });

@@ -3,6 +3,7 @@
 
 import path from 'node:path';
 import { z } from 'zod';
+import { shippedPath } from './package-root';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
@@ -23,7 +24,9 @@ export const configSchema = z.object({
   /** Default watermark delay of new streams, in ms. */
   defaultWatermarkDelayMs: z.coerce.number().int().min(0).default(5_000),
   /** Where the dashboard's static files are; empty to serve none. */
-  webDir: z.string().default(path.resolve(__dirname, '..', '..', '..', 'web')),
+  webDir: z.string().default(shippedPath('web') ?? ''),
+  /** GraphQL documents served at /operations/ for the dashboard; empty to serve none. */
+  operationsDir: z.string().default(shippedPath('schema', 'operations') ?? ''),
 });
 
 export type Config = Readonly<z.infer<typeof configSchema>>;
@@ -40,6 +43,7 @@ export const ENV_NAMES: Record<keyof Config, string> = {
   processorBatchSize: 'TRIBUTARY_PROCESSOR_BATCH_SIZE',
   defaultWatermarkDelayMs: 'TRIBUTARY_DEFAULT_WATERMARK_DELAY_MS',
   webDir: 'TRIBUTARY_WEB_DIR',
+  operationsDir: 'TRIBUTARY_OPERATIONS_DIR',
 };
 
 export class ConfigError extends Error {

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 
+import { shippedPath } from '../../config/package-root';
 import { GatewayError } from '../../errors/gateway-error';
 import type { MigrationReport } from '../../ports/aggregate-store';
 import { sqlLiteral } from './sql';
@@ -29,20 +30,11 @@ export interface MigrationFile {
   statements: string[];
 }
 
-/**
- * `<package root>/migrations/clickhouse`, found by walking up from this module to a package.json: it
- * runs as `src/adapters/clickhouse` under vitest and as `dist/src/adapters/clickhouse` after tsc.
- * A package.json without migrations beside it (tsc copies one into dist/ if code imports it) is
- * skipped.
- */
-export function defaultClickHouseMigrationsDir(startDir: string = __dirname): string {
-  for (let dir = startDir; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'migrations', 'clickhouse');
-    if (existsSync(path.join(dir, 'package.json')) && existsSync(candidate)) return candidate;
-    if (path.dirname(dir) === dir) {
-      throw new GatewayError('INTERNAL', `no package root with migrations/clickhouse above ${startDir}`);
-    }
-  }
+/** `<package root>/migrations/clickhouse`, from src/ under vitest or dist/src/ after tsc. */
+export function defaultClickHouseMigrationsDir(): string {
+  const dir = shippedPath('migrations', 'clickhouse');
+  if (!dir) throw new GatewayError('INTERNAL', `no package root with migrations/clickhouse above ${__dirname}`);
+  return dir;
 }
 
 /**
