@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { parseProbeLine, type ProbeReport } from './probes/probe-report';
 import { sleep } from './report';
 
 export interface GatewayOptions {
@@ -13,6 +14,8 @@ export interface GatewayOptions {
   /** Extra environment for the child (TRIBUTARY_* settings). */
   env?: Record<string, string>;
   startTimeoutMs?: number;
+  /** Preload bench/probes/gateway-probe (timings of durable writes and event loop delay). */
+  probe?: boolean;
 }
 
 export interface Gateway {
@@ -24,10 +27,18 @@ export interface Gateway {
   cpuSeconds(): number | undefined;
   /** Lines the child wrote to stderr (its warn/error logs), for diagnosing a failed run. */
   stderrTail(): string;
+  /**
+   * The probe's numbers since its previous report (or since start), after which it starts afresh:
+   * call it after warm-up to leave warm-up out. Undefined without `probe`.
+   */
+  probeReport(): Promise<ProbeReport | undefined>;
+  /** The probe's last report, written as the child stopped; available once stop() has resolved. */
+  finalProbeReport(): ProbeReport | undefined;
   stop(): Promise<void>;
 }
 
 const CLI = path.resolve(__dirname, '..', 'src', 'cli.js');
+const PROBE = path.resolve(__dirname, 'probes', 'gateway-probe.js');
 const URL_LINE = /GraphQL\s+(http:\/\/\S+\/graphql)/;
 const STOP_GRACE_MS = 10_000;
 
@@ -41,15 +52,26 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tributary-bench-gw-'));
   const child = spawn(
     process.execPath,
-    [...(options.nodeArgs ?? []), CLI, 'start', '--data-dir', dataDir, '--port', '0', '--host', '127.0.0.1', '--log-level', 'warn'],
+    [...(options.nodeArgs ?? []), ...(options.probe ? ['--require', PROBE] : []), CLI, 'start', '--data-dir', dataDir, '--port', '0', '--host', '127.0.0.1', '--log-level', 'warn'],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } },
   );
   running.add(child);
   let stdout = '';
   let stderr = '';
+  let partialLine = '';
+  const probeReports: ProbeReport[] = [];
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout = (stdout + chunk).slice(-16_384)));
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-16_384)));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    const lines = (partialLine + chunk).split('\n');
+    partialLine = lines.pop()!;
+    for (const line of lines) {
+      const report = parseProbeLine(line);
+      if (report) probeReports.push(report);
+      else stderr = (stderr + line + '\n').slice(-16_384);
+    }
+  });
+  // 'close' rather than 'exit': it comes after the child's stdout and stderr are fully read.
+  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
   let stopping: Promise<void> | undefined;
 
   const stop = (): Promise<void> =>
@@ -87,6 +109,14 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
       pid: child.pid!,
       cpuSeconds: () => processCpuSeconds(child.pid!),
       stderrTail: () => stderr,
+      probeReport: async () => {
+        if (!options.probe || child.exitCode !== null) return undefined;
+        const seen = probeReports.length;
+        child.kill('SIGUSR2');
+        for (let waited = 0; probeReports.length === seen && waited < 5_000; waited += 10) await sleep(10);
+        return probeReports[seen];
+      },
+      finalProbeReport: () => (options.probe && (child.exitCode !== null || child.signalCode !== null) ? probeReports.at(-1) : undefined),
       stop,
     };
   } catch (error) {

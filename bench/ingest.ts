@@ -11,9 +11,11 @@ import { LmdbEventLog } from '../src/adapters/embedded/lmdb-event-log';
 import { openLmdbRoot } from '../src/adapters/embedded/lmdb-root';
 import type { LoggedEvent } from '../src/domain/envelope';
 import { eventTopic } from '../src/domain/topics';
+import { ViewsDocument } from '../src/client/generated/graphql';
 import { orderEvent, Seeded, type OrderEvent } from './events';
 import { withGateway, type GatewayOptions } from './gateway';
 import { benchClient, createStream, createView, ingestBody, postIngest, PRODUCER } from './graphql';
+import { probeRows, type ProbeReport } from './probes/probe-report';
 import { elapsedMs, formatNumber, measurement, percentile, printRows, type BenchResult } from './report';
 
 const BATCH = 1_000;
@@ -24,6 +26,8 @@ const WARMUP_BATCHES = 20;
 const MEASURE_MS = 10_000;
 const MAX_BATCHES = 1_000;
 const VIEWED_MEASURE_MS = 5_000;
+/** Batches pre-built for the run with a view: each its own, with event time moving forward. */
+const VIEWED_MAX_BATCHES = 400;
 
 export interface IngestBenchOptions {
   gateway?: GatewayOptions;
@@ -34,6 +38,9 @@ interface Run {
   ms: number;
   requestMs: number[];
   cpuSeconds?: number;
+  probe?: ProbeReport;
+  /** For the run with a view: events the view had processed when the run ended. */
+  processed?: number;
 }
 
 /** Runs `send(i)` with `CONCURRENCY` in flight until `maxMs` has passed or `maxBatches` were sent. */
@@ -53,6 +60,21 @@ async function closedLoop(send: (i: number) => Promise<number>, maxMs: number, m
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   return { events, ms: elapsedMs(started), requestMs: requestMs.sort((a, b) => a - b) };
+}
+
+/**
+ * Batches for the run with a view, with event time advancing 50 events per ms (real time at 50,000
+ * events/s), so that the view folds every event; replaying the pool would make most events late.
+ */
+function makeViewedBodies(stream: string): string[] {
+  const random = new Seeded(13);
+  const base = Date.now();
+  return Array.from({ length: VIEWED_MAX_BATCHES }, (_, b) =>
+    ingestBody(
+      stream,
+      Array.from({ length: BATCH }, (_, i) => orderEvent(random, b * BATCH + i, { ts: base + Math.floor((b * BATCH + i) / 50) })),
+    ),
+  );
 }
 
 function makePool(): OrderEvent[][] {
@@ -75,7 +97,7 @@ function envelopes(stream: string, batch: readonly OrderEvent[], nextUlid: (t: n
 }
 
 async function gatewayRuns(pool: OrderEvent[][], options: IngestBenchOptions): Promise<{ plain: Run; viewed: Run; stderr: string }> {
-  return withGateway(options.gateway ?? {}, async (gateway) => {
+  return withGateway({ ...options.gateway, probe: true }, async (gateway) => {
     const client = benchClient(gateway.graphqlUrl);
     await createStream(client, 'bench_ingest');
     await createStream(client, 'bench_ingest_viewed');
@@ -92,19 +114,24 @@ async function gatewayRuns(pool: OrderEvent[][], options: IngestBenchOptions): P
       ],
     });
     const bodies = pool.map((batch) => ingestBody('bench_ingest', batch));
-    const viewedBodies = pool.map((batch) => ingestBody('bench_ingest_viewed', batch));
+    const viewedBodies = makeViewedBodies('bench_ingest_viewed');
     const send = (list: string[]) => (i: number) => postIngest(gateway.graphqlUrl, list[i % list.length]);
 
     await closedLoop(send(bodies), Infinity, WARMUP_BATCHES);
+    await gateway.probeReport(); // leaves warm-up out of the probe's numbers
     const cpuBefore = gateway.cpuSeconds();
     const plain = await closedLoop(send(bodies), MEASURE_MS, MAX_BATCHES);
     const cpuAfter = gateway.cpuSeconds();
     plain.cpuSeconds = cpuBefore !== undefined && cpuAfter !== undefined ? cpuAfter - cpuBefore : undefined;
+    plain.probe = await gateway.probeReport();
 
     const viewedCpuBefore = gateway.cpuSeconds();
-    const viewed = await closedLoop(send(viewedBodies), VIEWED_MEASURE_MS, MAX_BATCHES);
+    const viewed = await closedLoop(send(viewedBodies), VIEWED_MEASURE_MS, VIEWED_MAX_BATCHES);
     const viewedCpuAfter = gateway.cpuSeconds();
     viewed.cpuSeconds = viewedCpuBefore !== undefined && viewedCpuAfter !== undefined ? viewedCpuAfter - viewedCpuBefore : undefined;
+    viewed.probe = await gateway.probeReport();
+    const views = await client.request(ViewsDocument, { stream: 'bench_ingest_viewed' });
+    viewed.processed = views.views[0]?.progress?.processedEvents ?? undefined;
     return { plain, viewed, stderr: gateway.stderrTail() };
   });
 }
@@ -133,23 +160,26 @@ async function baselineRun(pool: OrderEvent[][], batches: number): Promise<Run> 
 
 const rate = (run: Run) => (run.events / run.ms) * 1000;
 
-function describe(run: Run): string {
+function describe(run: Run, call = 'request'): string {
   const cpu = run.cpuSeconds === undefined ? '' : `, ${formatNumber(run.cpuSeconds, 1)} CPU-s (${formatNumber(run.events / run.cpuSeconds)} events/CPU-s)`;
-  return `${formatNumber(rate(run))} events/s  (${formatNumber(run.events)} events in ${formatNumber(run.ms)} ms${cpu}; request p50 ${formatNumber(percentile(run.requestMs, 50), 1)} ms, p99 ${formatNumber(percentile(run.requestMs, 99), 1)} ms)`;
+  return `${formatNumber(rate(run))} events/s  (${formatNumber(run.events)} events in ${formatNumber(run.ms)} ms${cpu}; ${call} p50 ${formatNumber(percentile(run.requestMs, 50), 1)} ms, p99 ${formatNumber(percentile(run.requestMs, 99), 1)} ms)`;
 }
 
 export async function runIngestBench(options: IngestBenchOptions = {}): Promise<BenchResult> {
   const pool = makePool();
   const bytes = Buffer.byteLength(ingestBody('bench_ingest', pool[0]));
-  console.log(`  ${BATCH} events per request (${formatNumber(bytes / 1024)} KiB of JSON, ${Object.keys(pool[0][0]).length} fields per event), ${CONCURRENCY} requests in flight, up to ${MEASURE_MS / 1000} s per run`);
+  console.log(`  ${formatNumber(BATCH)} events per request (${formatNumber(bytes / 1024)} KiB of JSON, ${Object.keys(pool[0][0]).length} fields per event), ${CONCURRENCY} requests in flight, up to ${MEASURE_MS / 1000} s per run`);
   const { plain, viewed } = await gatewayRuns(pool, options);
   // The baseline appends the same number of events as the gateway run (or runs for as long).
   const baseline = await baselineRun(pool, Math.ceil(plain.events / BATCH));
   const ratio = rate(plain) / rate(baseline);
   printRows([
     ['gateway, GraphQL ingest (no views)', describe(plain)],
+    ...(plain.probe ? probeRows(plain.probe, plain.ms) : []),
     ['gateway, GraphQL ingest (1 view processing)', describe(viewed)],
-    ['baseline, LmdbEventLog.append in-process', describe(baseline)],
+    ...(viewed.probe ? probeRows(viewed.probe, viewed.ms) : []),
+    ['  view progress at the end of the run', `${formatNumber(viewed.processed ?? Number.NaN)} of ${formatNumber(viewed.events)} events processed`],
+    ['baseline, LmdbEventLog.append in-process', describe(baseline, 'append')],
     ['ratio gateway / baseline', `${formatNumber(ratio, 2)}`],
   ]);
   return {

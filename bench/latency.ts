@@ -11,6 +11,7 @@ import { ViewUpdatesDocument } from '../src/client/generated/graphql';
 import { orderEvent, Seeded } from './events';
 import { withGateway, type GatewayOptions } from './gateway';
 import { benchClient, createStream, createView, ingestBody, postIngest } from './graphql';
+import { probeRows } from './probes/probe-report';
 import { formatNumber, measurement, percentile, printRows, sleep, type BenchResult } from './report';
 
 const EVENTS_PER_BATCH = 100;
@@ -34,7 +35,7 @@ export async function runLatencyBench(options: LatencyBenchOptions = {}): Promis
   console.log(
     `  ${EVENTS_PER_BATCH} events every ${INTERVAL_MS} ms (${formatNumber((EVENTS_PER_BATCH * 1000) / INTERVAL_MS)} events/s) for ${DURATION_MS / 1000} s; view: 10 s windows grouped by batch id`,
   );
-  return withGateway(options.gateway ?? {}, async (gateway) => {
+  return withGateway({ ...options.gateway, probe: true }, async (gateway) => {
     const client = benchClient(gateway.graphqlUrl);
     await createStream(client, STREAM);
     await createView(client, {
@@ -89,6 +90,8 @@ export async function runLatencyBench(options: LatencyBenchOptions = {}): Promis
       const sentAt: number[] = [];
       const ackAt: number[] = [];
       const acks: Promise<void>[] = [];
+      await gateway.probeReport(); // leaves start-up and warm-up out of the probe's numbers
+      const cpuBefore = gateway.cpuSeconds();
       const started = performance.now();
       for (let i = 0; i < batches; i++) {
         const due = started + i * INTERVAL_MS;
@@ -100,10 +103,14 @@ export async function runLatencyBench(options: LatencyBenchOptions = {}): Promis
       }
       const sendMs = performance.now() - started;
       await Promise.all(acks);
+      const cpuAfter = gateway.cpuSeconds();
+      const gatewayCores = cpuBefore !== undefined && cpuAfter !== undefined ? (cpuAfter - cpuBefore) / ((performance.now() - started) / 1000) : undefined;
       const drainDeadline = performance.now() + DRAIN_MS;
       while (performance.now() < drainDeadline && !Array.from({ length: batches }, (_, i) => `b${i}`).every((id) => seen.has(id))) {
         await sleep(20);
       }
+      const probe = await gateway.probeReport();
+      const wallMs = performance.now() - started;
 
       const latencies: number[] = [];
       const sendToUpdate: number[] = [];
@@ -132,6 +139,8 @@ export async function runLatencyBench(options: LatencyBenchOptions = {}): Promis
         ['send → ack (ingest round trip)', `p50 ${p(ackRoundTrip, 50)}, p95 ${p(ackRoundTrip, 95)}, p99 ${p(ackRoundTrip, 99)}, max ${p(ackRoundTrip, 100)}`],
         ['matched batches', `${latencies.length}/${batches} (${beforeAck} arrived before their ack, counted as 0 ms; ${missing} missing after ${DRAIN_MS / 1000} s)`],
         ['viewUpdates messages received', formatNumber(messages)],
+        ['gateway CPU while sending', gatewayCores === undefined ? 'unknown' : `${formatNumber(gatewayCores, 2)} cores busy`],
+        ...(probe ? probeRows(probe, wallMs) : []),
       ]);
       const notes: string[] = [];
       if (missing > 0) notes.push(`${missing} of ${batches} batches never showed up on viewUpdates within ${DRAIN_MS / 1000} s`);

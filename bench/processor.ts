@@ -11,17 +11,16 @@ import path from 'node:path';
 import { openAdapters } from '../src/adapters';
 import { systemClock } from '../src/adapters/system-clock';
 import { loadConfig } from '../src/config/config';
-import type { ViewDefinition } from '../src/domain/definitions';
 import type { LoggedEvent } from '../src/domain/envelope';
 import { eventTopic } from '../src/domain/topics';
 import { createLogger } from '../src/observability/logger';
 import { createMetrics } from '../src/observability/metrics';
-import type { WindowRowRecord } from '../src/ports/aggregate-store';
 import { ControlPlane } from '../src/services/control-plane';
 import { StreamsAndViews } from '../src/services/streams-and-views';
 import { StreamProcessor } from '../src/stream/processor';
-import { ViewWindowState } from '../src/stream/view-state';
+import { profiled } from './cpu-profile';
 import { orderEvent, Seeded, type OrderEvent } from './events';
+import { bestOf, compareRows, foldInMemory, plainLoop } from './processor-baselines';
 import { elapsedMs, formatNumber, measurement, printRows, sleep, type BenchResult } from './report';
 
 const EVENTS = 1_000_000;
@@ -76,107 +75,16 @@ function* generate(): Generator<OrderEvent> {
   }
 }
 
-interface Group {
-  start: number;
-  store: string;
-  count: number;
-  sum: number;
-  max: number;
-  users: Set<string>;
-  latencies: number[];
+export interface ProcessorBenchOptions {
+  /** Writes a CPU profile of the processing phase (only) into this directory. */
+  profileDir?: string;
 }
 
-interface Aggregate {
-  orders: number;
-  revenue: number;
-  avg_order: number;
-  max_order: number;
-  buyers: number;
-  p95_latency: number;
-}
-
-/** The baseline: one pass with a Map of plain objects, then the final values of every group. */
-function plainLoop(events: readonly OrderEvent[]): Map<string, Aggregate> {
-  const groups = new Map<string, Group>();
-  for (let i = 0; i < events.length; i++) {
-    const event = events[i];
-    const start = event.ts - (event.ts % WINDOW_MS);
-    const store = event.store as string;
-    const id = `${start}|${store}`;
-    let group = groups.get(id);
-    if (group === undefined) {
-      group = { start, store, count: 0, sum: 0, max: -Infinity, users: new Set(), latencies: [] };
-      groups.set(id, group);
-    }
-    group.count++;
-    group.sum += event.amount;
-    if (event.amount > group.max) group.max = event.amount;
-    group.users.add(event.userId);
-    group.latencies.push(event.latencyMs);
-  }
-  const result = new Map<string, Aggregate>();
-  for (const [id, group] of groups) {
-    const sorted = Float64Array.from(group.latencies).sort();
-    result.set(id, {
-      orders: group.count,
-      revenue: group.sum,
-      avg_order: group.sum / group.count,
-      max_order: group.max,
-      buyers: group.users.size,
-      p95_latency: sorted[Math.ceil((95 * sorted.length) / 100) - 1],
-    });
-  }
-  return result;
-}
-
-/** The product's window state over the same events, no I/O: fold every event, drain every 10,000. */
-function foldInMemory(view: ViewDefinition, logged: readonly LoggedEvent[]): number {
-  const state = new ViewWindowState(view, 5_000);
-  let rows = 0;
-  for (let i = 0; i < logged.length; i++) {
-    state.fold(logged[i]);
-    if ((i + 1) % APPEND_BATCH === 0 || i === logged.length - 1) rows += state.drain(i + 1, 0).length;
-  }
-  return rows;
-}
-
-function bestOf<T>(runs: number, body: () => T): { ms: number; result: T } {
-  let best = { ms: Infinity, result: undefined as T };
-  for (let r = 0; r < runs; r++) {
-    const started = process.hrtime.bigint();
-    const result = body();
-    const ms = elapsedMs(started);
-    if (ms < best.ms) best = { ms, result };
-  }
-  return best;
-}
-
-/** Rows whose values differ from the baseline's (sums compared to 1e-6 relative). */
-function compare(rows: readonly WindowRowRecord[], expected: Map<string, Aggregate>): string[] {
-  const problems: string[] = [];
-  const found = new Set<string>();
-  for (const row of rows) {
-    const id = `${row.windowStart}|${row.key.store}`;
-    found.add(id);
-    const want = expected.get(id);
-    if (!want) {
-      problems.push(`unexpected row ${id}`);
-      continue;
-    }
-    for (const [name, value] of Object.entries(want) as [keyof Aggregate, number][]) {
-      const got = row.values[name];
-      const close = typeof got === 'number' && Math.abs(got - value) <= 1e-6 * Math.max(1, Math.abs(value));
-      if (!close) problems.push(`${id} ${name}: stored ${got}, expected ${value}`);
-    }
-  }
-  for (const id of expected.keys()) if (!found.has(id)) problems.push(`missing row ${id}`);
-  return problems;
-}
-
-export async function runProcessorBench(): Promise<BenchResult> {
+export async function runProcessorBench(options: ProcessorBenchOptions = {}): Promise<BenchResult> {
   const notes: string[] = [];
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tributary-bench-proc-'));
-  const config = loadConfig({ dataDir, logLevel: 'warn' });
+  // TRIBUTARY_* settings in the environment apply (e.g. TRIBUTARY_PROCESSOR_BATCH_SIZE), as for a gateway.
+  const config = loadConfig({ dataDir, logLevel: 'warn' }, process.env);
   const logger = createLogger(config.logLevel);
   const adapters = await openAdapters(config, logger);
   let processor: StreamProcessor | undefined;
@@ -235,14 +143,18 @@ export async function runProcessorBench(): Promise<BenchResult> {
       metrics: createMetrics({ liveSubscribers: () => 0 }),
       batchSize: config.processorBatchSize,
     });
+    const running = processor;
     const cpu = process.cpuUsage();
     const started = process.hrtime.bigint();
-    processor.start();
-    let processed = 0;
-    while (processed < EVENTS && elapsedMs(started) < PROCESS_CAP_MS) {
-      await sleep(2);
-      processed = processor.progress(VIEW)?.offset ?? 0;
-    }
+    const { result: processed, file: profileFile } = await profiled(options.profileDir, 'processor', async () => {
+      running.start();
+      let done = 0;
+      while (done < EVENTS && elapsedMs(started) < PROCESS_CAP_MS) {
+        await sleep(2);
+        done = running.progress(VIEW)?.offset ?? 0;
+      }
+      return done;
+    });
     const processMs = elapsedMs(started);
     const used = process.cpuUsage(cpu);
     const cpuSeconds = (used.user + used.system) / 1e6;
@@ -258,11 +170,11 @@ export async function runProcessorBench(): Promise<BenchResult> {
       envelope: { eventId: '', stream: STREAM, traceId: '', producer: 'bench', receivedAt: payload.ts, eventTime: payload.ts },
       payload,
     }));
-    plainLoop(events); // warm-up
-    const baseline = bestOf(3, () => plainLoop(events));
-    foldInMemory(view, logged); // warm-up
-    const fold = bestOf(3, () => foldInMemory(view, logged));
-    const problems = processed === EVENTS ? compare(rows, baseline.result) : [];
+    plainLoop(events, WINDOW_MS); // warm-up
+    const baseline = bestOf(3, () => plainLoop(events, WINDOW_MS));
+    foldInMemory(view, logged, APPEND_BATCH); // warm-up
+    const fold = bestOf(3, () => foldInMemory(view, logged, APPEND_BATCH));
+    const problems = processed === EVENTS ? compareRows(rows, baseline.result) : [];
     if (problems.length > 0) notes.push(`stored aggregates differ from the baseline in ${problems.length} values, e.g. ${problems.slice(0, 3).join('; ')}`);
 
     const processorRate = (processed / processMs) * 1000;
@@ -283,6 +195,7 @@ export async function runProcessorBench(): Promise<BenchResult> {
       ['baseline, plain loop in memory', `${formatNumber(baselineRate)} events/s (${formatNumber(baseline.ms)} ms, best of 3)`],
       ['ratio processor / baseline', formatNumber(processorRate / baselineRate, 3)],
       ['ratio in-memory fold / baseline', formatNumber(foldRate / baselineRate, 3)],
+      ...(profileFile ? [['CPU profile of the processing phase', profileFile] as [string, string]] : []),
       ['stored rows', `${formatNumber(rows.length)} (baseline groups: ${formatNumber(baseline.result.size)}); ${problems.length === 0 ? 'every value matches the baseline' : `${problems.length} mismatches`}`],
     ]);
     return {

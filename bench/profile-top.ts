@@ -35,6 +35,8 @@ function origin(url: string): string {
 
 export function summarise(profile: CpuProfile, top: number): string[] {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parents = new Map<number, ProfileNode>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node);
   const selfUs = new Map<number, number>();
   for (let i = 0; i < profile.samples.length; i++) {
     selfUs.set(profile.samples[i], (selfUs.get(profile.samples[i]) ?? 0) + (profile.timeDeltas[i] ?? 0));
@@ -47,7 +49,10 @@ export function summarise(profile: CpuProfile, top: number): string[] {
     const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
     if (functionName === '(idle)') idle += us;
     const file = url ? `${origin(url)}:${lineNumber + 1}` : '';
-    const key = `${functionName || '(anonymous)'}  ${file}`.trim();
+    // Nameless frames without a script are native code (LMDB cursors, string decoding): name the caller.
+    const caller = parents.get(id)?.callFrame;
+    const name = functionName || (url || !caller ? '(anonymous)' : `(native, called from ${caller.functionName || '(anonymous)'} ${origin(caller.url)}:${caller.lineNumber + 1})`);
+    const key = `${name}  ${file}`.trim();
     byFunction.set(key, (byFunction.get(key) ?? 0) + us);
     const place = functionName === '(idle)' ? '(idle)' : functionName === '(garbage collector)' ? '(garbage collector)' : origin(url);
     byOrigin.set(place, (byOrigin.get(place) ?? 0) + us);

@@ -81,7 +81,7 @@ export function printSummary(results: readonly BenchResult[]): void {
       .join('  ')
       .trimEnd();
   console.log(render(lines[0]));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  ').trimEnd());
   for (const line of lines.slice(1)) console.log(render(line));
   const notes = results.flatMap((result) => result.notes.map((note) => `${result.name}: ${note}`));
   if (notes.length > 0) {

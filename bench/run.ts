@@ -4,31 +4,31 @@
 //
 //   node dist/bench/run.js [--only <name>[,<name>]] [--profile <dir>] [--list]
 //
-// --profile <dir> starts the gateway children with --cpu-prof, writing .cpuprofile files into <dir>;
-// for the in-process benchmarks, run `node --cpu-prof dist/bench/run.js --only processor` instead.
+// --profile <dir> writes .cpuprofile files into <dir>: the gateway children run with --cpu-prof, and
+// the processor benchmark profiles its processing phase in-process.
 // Summarise a profile with `node dist/bench/profile-top.js <file.cpuprofile>`.
 
-import { mkdirSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import type { GatewayOptions } from './gateway';
 import { runIngestBench } from './ingest';
 import { runLatencyBench } from './latency';
 import { runOperatorsBench } from './operators';
 import { runProcessorBench } from './processor';
-import { formatNumber, printSummary, type BenchResult } from './report';
+import { formatNumber, printSummary, sleep, type BenchResult } from './report';
 
 interface Benchmark {
   name: string;
   title: string;
-  run(gateway: GatewayOptions): BenchResult | Promise<BenchResult>;
+  run(gateway: GatewayOptions, profileDir: string | undefined): BenchResult | Promise<BenchResult>;
 }
 
 const BENCHMARKS: Benchmark[] = [
   { name: 'operators', title: 'stream operators, in memory', run: () => runOperatorsBench() },
   { name: 'ingest', title: 'ingest throughput: GraphQL mutation vs LMDB append', run: (gateway) => runIngestBench({ gateway }) },
   { name: 'latency', title: 'ack → viewUpdates latency at a steady 5,000 events/s', run: (gateway) => runLatencyBench({ gateway }) },
-  { name: 'processor', title: 'stream processor throughput vs an in-memory loop', run: () => runProcessorBench() },
+  { name: 'processor', title: 'stream processor throughput vs an in-memory loop', run: (_, profileDir) => runProcessorBench({ profileDir }) },
 ];
 
 function usage(): string {
@@ -58,6 +58,27 @@ function parseArgs(argv: string[]): { only?: string[]; profileDir?: string; list
   return parsed;
 }
 
+/** CPU cores busy over one second while this process idles (from /proc/stat), else the load average. */
+async function otherCpuUse(): Promise<{ busyCores: number; description: string }> {
+  const sample = (): { idle: number; total: number } | undefined => {
+    try {
+      const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+      return { idle: fields[3] + (fields[4] ?? 0), total: fields.reduce((a, b) => a + b, 0) };
+    } catch {
+      return undefined;
+    }
+  };
+  const before = sample();
+  await sleep(1_000);
+  const after = sample();
+  if (!before || !after || after.total === before.total) {
+    const load = loadavg()[0];
+    return { busyCores: load, description: `load average ${formatNumber(load, 2)} on ${cpus().length} CPUs` };
+  }
+  const busyCores = (1 - (after.idle - before.idle) / (after.total - before.total)) * cpus().length;
+  return { busyCores, description: `other processes used ${formatNumber(busyCores, 2)} of ${cpus().length} CPUs over 1 s (load average ${formatNumber(loadavg()[0], 2)})` };
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   if (args.list) {
@@ -77,8 +98,13 @@ async function main(): Promise<void> {
   for (const benchmark of selected) {
     console.log(`\n=== ${benchmark.name}: ${benchmark.title} ===`);
     const benchStarted = Date.now();
+    // The machine may be shared: say how busy it was, since every number here depends on it.
+    const others = await otherCpuUse();
+    console.log(`  before starting: ${others.description}`);
     try {
-      results.push(await benchmark.run(gateway));
+      const result = await benchmark.run(gateway, args.profileDir);
+      if (others.busyCores > 0.5) result.notes.push(`other processes kept ${formatNumber(others.busyCores, 1)} of ${cpus().length} CPUs busy just before it ran: its numbers are pessimistic`);
+      results.push(result);
     } catch (error) {
       failed.push(benchmark.name);
       console.log(`  FAILED to run: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
@@ -87,7 +113,7 @@ async function main(): Promise<void> {
   }
   console.log(`\n=== summary (${formatNumber((Date.now() - started) / 1000, 1)} s) ===`);
   printSummary(results);
-  if (args.profileDir) console.log(`\ngateway CPU profiles in ${args.profileDir}`);
+  if (args.profileDir) console.log(`\nCPU profiles in ${args.profileDir} (summarise: node dist/bench/profile-top.js <file>)`);
   if (failed.length > 0) {
     console.log(`\ncould not run: ${failed.join(', ')}`);
     process.exitCode = 1;

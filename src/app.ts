@@ -51,7 +51,14 @@ const STATIC_TYPES: Record<string, string> = {
 export function buildApp(deps: AppDeps): App {
   const { config, schema, services, logger, metrics } = deps;
   const formatError = createErrorFormatter(logger);
-  const apollo = new ApolloServer<GraphQLContext>({ schema, formatError, introspection: true });
+  // Shutdown is ours (cli/start.ts), and error responses never carry stack traces, whatever NODE_ENV says.
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema,
+    formatError,
+    introspection: true,
+    stopOnTerminationSignals: false,
+    includeStacktraceInErrorResponses: false,
+  });
   const contextFor = (req: IncomingMessage): GraphQLContext => ({ services, logger, ...callerFromHeaders(req.headers) });
   const ws = createWsEndpoint(schema, contextFor, formatError);
 

@@ -223,7 +223,7 @@ function renderLiveStatus(status) {
       break;
     case 'reconnecting': {
       const until = Date.now() + status.retryInMs;
-      const tick = () => setText(label, `Connection lost (${status.reason}); retrying in ${Math.max(0, Math.ceil((until - Date.now()) / 1000))}s`);
+      const tick = () => setText(label, `Reconnecting in ${Math.max(0, Math.ceil((until - Date.now()) / 1000))}s (${status.reason})`);
       tick();
       countdown = setInterval(tick, 1_000);
       break;

@@ -59,6 +59,7 @@ export function renderViews(list, views, selected, onSelect) {
           h('span', { class: 'nav-meta', dataset: { field: 'shape' } }),
           h('span', { class: 'nav-meta measures', dataset: { field: 'measures' } }),
           h('span', { class: 'nav-meta progress', dataset: { field: 'progress' } }),
+          h('span', { class: 'nav-meta progress', dataset: { field: 'watermark' } }),
         ),
       ),
     (item, view) => {
@@ -69,17 +70,11 @@ export function renderViews(list, views, selected, onSelect) {
       setText(field('shape'), `${describeWindow(view)}${view.groupBy.length ? ` · by ${view.groupBy.join(', ')}` : ''}`);
       setText(field('measures'), view.measures.map((m) => m.name).join(', '));
       field('measures').title = view.measures.map((m) => `${m.name} = ${formatMeasure(m)}`).join('\n');
-      setText(field('progress'), progressLine(view.progress));
+      const progress = view.progress;
+      setText(field('progress'), progress ? `${formatNumber(progress.processedEvents)} processed · ${formatNumber(progress.lateEvents)} late` : 'job starting…');
+      setText(field('watermark'), progress?.watermark ? `watermark ${formatTime(progress.watermark)}` : 'no watermark yet');
     },
   );
-}
-
-function progressLine(progress) {
-  if (!progress) return 'starting…';
-  const parts = [`${formatNumber(progress.processedEvents)} processed`];
-  parts.push(progress.watermark ? `watermark ${formatTime(progress.watermark)}` : 'no watermark yet');
-  parts.push(`${formatNumber(progress.lateEvents)} late`);
-  return parts.join(' · ');
 }
 
 /** The stat tiles of the selected view: processed events, watermark, late events, open windows. */
@@ -94,6 +89,7 @@ export function renderProgress(tiles, progress) {
   }
   set('processedEvents', formatNumber(progress.processedEvents), 'folded into aggregates');
   set('watermark', progress.watermark ? formatTime(progress.watermark) : '—', progress.watermark ? formatAgo(progress.watermark) : 'no events yet');
-  set('lateEvents', formatNumber(progress.lateEvents), 'arrived after their window closed');
+  set('lateEvents', formatNumber(progress.lateEvents), 'after their window closed');
+  tiles.querySelector('[data-stat="lateEvents"]').classList.toggle('warn', progress.lateEvents > 0);
   set('openWindows', formatNumber(progress.openWindows), 'still accepting events');
 }

@@ -1,9 +1,9 @@
 // How numbers, times and durations read on the dashboard.
 
 const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-const decimal = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
+const decimal = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
-/** 1234 → "1,234"; 1275.9099 → "1,275.91"; null → "—". */
+/** 1234 → "1,234"; 1275.9099 → "1,275.91"; 15.5 → "15.50"; null → "—". */
 export function formatNumber(value) {
   if (value === null || value === undefined || Number.isNaN(value)) return '—';
   if (typeof value !== 'number') return String(value);

@@ -15,7 +15,7 @@ export function renderQuarantine(container, events, stream) {
     h(
       'tr',
       { dataset: { offset: String(event.offset) } },
-      h('td', { class: 'time', title: event.receivedAt }, formatTime(event.receivedAt)),
+      h('td', { class: 'time', title: event.receivedAt }, formatTime(event.receivedAt), h('span', { class: 'producer', title: 'producer' }, event.producer)),
       h('td', {}, h('span', { class: 'badge badge-error' }, event.code)),
       h(
         'td',
@@ -28,7 +28,6 @@ export function renderQuarantine(container, events, stream) {
           h('pre', {}, eventText(event)),
         ),
       ),
-      h('td', { class: 'producer' }, event.producer),
     ),
   );
   replaceChildren(
@@ -39,7 +38,7 @@ export function renderQuarantine(container, events, stream) {
       h(
         'table',
         { class: 'data-table quarantine', id: 'quarantine-table' },
-        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Received'), h('th', { scope: 'col' }, 'Code'), h('th', { scope: 'col' }, 'Message'), h('th', { scope: 'col' }, 'Producer'))),
+        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Received · producer'), h('th', { scope: 'col' }, 'Code'), h('th', { scope: 'col' }, 'Message'))),
         h('tbody', {}, rows),
       ),
     ),

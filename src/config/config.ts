@@ -20,7 +20,7 @@ export const configSchema = z.object({
   /** Largest accepted HTTP request body, in bytes. */
   maxRequestBytes: positiveInt.default(32 * 1024 * 1024),
   /** Most events the stream processor reads per topic before it writes aggregates and checkpoints. */
-  processorBatchSize: positiveInt.default(10_000),
+  processorBatchSize: positiveInt.default(50_000),
   /** Default watermark delay of new streams, in ms. */
   defaultWatermarkDelayMs: z.coerce.number().int().min(0).default(5_000),
   /** Where the dashboard's static files are; empty to serve none. */

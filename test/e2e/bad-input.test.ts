@@ -95,7 +95,7 @@ describe('bad input', () => {
   }, 120_000);
 
   afterAll(async () => {
-    if (gateway?.alive) expect(await gateway.stop()).toEqual({ code: 0, signal: null });
+    await gateway?.stop();
   });
 
   it('rejects each bad event of a mixed batch on its own, with a clear error, and accepts the rest', async () => {
@@ -217,6 +217,40 @@ describe('bad input', () => {
     const after = await streamInfo();
     expect(after.eventCount).toBe(before.eventCount);
     expect(after.quarantinedCount).toBe(before.quarantinedCount);
+  });
+
+  it('never shows the server\'s stack traces or file paths in an error', async () => {
+    const responses = await Promise.all(
+      [
+        { query: 'mutation { ingest(stream: "x", events: [null]) { accepted } }' }, // validation
+        { query: print(IngestDocument), variables: { stream, events: [null] } }, // variable coercion
+        { query: print(ViewAggregatesDocument), variables: { view: 'no_such_view' } }, // a typed gateway error
+        { query: '{ viewAggregates(view: ' }, // syntax
+      ].map(async (body) => {
+        const response = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        return { request: body.query, text: await response.text() };
+      }),
+    );
+    for (const { request, text } of responses) {
+      const { errors } = JSON.parse(text) as { errors?: GraphQLErrorPayload[] };
+      expect(errors?.length, request).toBeGreaterThan(0);
+      for (const error of errors!) expect(error.extensions?.stacktrace, `stacktrace in the answer to ${request}`).toBeUndefined();
+      expect(text, `server paths in the answer to ${request}`).not.toMatch(/node_modules|\/dist\/src\/|\bat [\w.<>]+ \(/);
+    }
+  });
+
+  it('refuses a batch over the event limit, or from a badly named producer, as a whole', async () => {
+    const before = await streamInfo();
+    const tooMany = Array.from({ length: 10_001 }, (_, i) => ({ ts: T0 + i }));
+    const errors = await errorsOf(ingest(tooMany));
+    expect(errors[0].extensions).toMatchObject({ code: 'BATCH_TOO_LARGE', field: 'events' });
+    expect(errors[0].message).toMatch(/10000|10,000/);
+    const badProducer = gateway.clientFor('bad producer!');
+    const refused = await errorsOf(badProducer.request(IngestDocument, { stream, events: [{ ts: T0 }] }));
+    expect(refused[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(refused[0].message).toMatch(/producer/);
+    const after = await streamInfo();
+    expect([after.eventCount, after.quarantinedCount]).toEqual([before.eventCount, before.quarantinedCount]);
   });
 
   it('refuses events for an unknown stream with UNKNOWN_STREAM', async () => {

@@ -187,8 +187,11 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<G
   const dataDir = options.dataDir ?? freshDataDir();
   const startTimeoutMs = options.startTimeoutMs ?? 60_000;
   const env: NodeJS.ProcessEnv = {};
-  // The gateway's settings come only from what this test passes, never from the developer's shell.
-  for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('TRIBUTARY_')) env[name] = value;
+  // The gateway's settings come only from what this test passes, never from the developer's shell;
+  // and it runs as a user runs it, without the NODE_ENV=test that vitest sets for itself.
+  for (const [name, value] of Object.entries(process.env)) {
+    if (!name.startsWith('TRIBUTARY_') && name !== 'NODE_ENV') env[name] = value;
+  }
   Object.assign(env, options.env);
   const child = spawn(
     process.execPath,
