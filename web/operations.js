@@ -1,133 +1,25 @@
-// Copies of the documents in schema/operations/ that the dashboard sends. The gateway serves only
-// web/, so they are repeated here; test/browser/dashboard.test.ts fails as soon as a copy drifts.
+// The GraphQL documents the dashboard sends: loaded from the gateway's /operations/, which serves
+// schema/operations/ — the same files the CLI and tests are typed from. The whole document is sent
+// with the name of the operation to run.
 
-export const OPERATION_FILES = {
-  'aggregates.graphql': `query ViewAggregates($view: String!, $from: DateTime, $to: DateTime, $limit: Int) {
-  viewAggregates(view: $view, from: $from, to: $to, limit: $limit) {
-    view
-    windowStart
-    windowEnd
-    key
-    values
-    eventCount
-    final
-    revision
-  }
-}
+import { OPERATION_NAMES } from './operation-names.js';
 
-subscription ViewUpdates($view: String!) {
-  viewUpdates(view: $view) {
-    view
-    windowStart
-    windowEnd
-    key
-    values
-    eventCount
-    final
-    revision
-  }
-}
-`,
-  'lineage.graphql': `query Lineage($node: String!, $direction: LineageDirection, $depth: Int) {
-  lineage(node: $node, direction: $direction, depth: $depth) {
-    nodes {
-      id
-      kind
-      name
-      properties
-    }
-    edges {
-      from
-      to
-      kind
-      properties
-    }
-  }
-}
-`,
-  'quarantine.graphql': `query Quarantine($stream: String!, $limit: Int) {
-  quarantine(stream: $stream, limit: $limit) {
-    offset
-    index
-    code
-    message
-    path
-    producer
-    receivedAt
-    event
-    truncated
-  }
-}
-`,
-  'streams.graphql': `mutation CreateStream($input: CreateStreamInput!) {
-  createStream(input: $input) {
-    name
-    description
-    timestampField
-    watermarkDelay
-    createdAt
-  }
-}
+const files = [...new Set(Object.values(OPERATION_NAMES).map(([file]) => file))];
+const texts = Object.fromEntries(
+  await Promise.all(
+    files.map(async (file) => {
+      const response = await fetch(`/operations/${file}`);
+      if (!response.ok) throw new Error(`cannot load /operations/${file}: HTTP ${response.status}`);
+      return [file, await response.text()];
+    }),
+  ),
+);
 
-query Streams {
-  streams {
-    name
-    description
-    timestampField
-    watermarkDelay
-    eventCount
-    quarantinedCount
-    views {
-      name
-    }
-  }
-}
-`,
-  'views.graphql': `mutation CreateView($input: CreateViewInput!) {
-  createView(input: $input) {
-    name
-    stream
-    window
-    hop
-    groupBy
-    measures {
-      name
-      fn
-      field
-    }
-  }
-}
+const operation = ([file, operationName]) => Object.freeze({ query: texts[file], operationName });
 
-query Views($stream: String) {
-  views(stream: $stream) {
-    name
-    stream
-    description
-    window
-    hop
-    groupBy
-    measures {
-      name
-      fn
-      field
-    }
-    progress {
-      processedEvents
-      watermark
-      lateEvents
-      openWindows
-    }
-  }
-}
-`,
-};
-
-/** One operation of a file: the whole document is sent, with the name of the operation to run. */
-const operation = (file, operationName) => Object.freeze({ query: OPERATION_FILES[file], operationName });
-
-export const STREAMS = operation('streams.graphql', 'Streams');
-export const VIEWS = operation('views.graphql', 'Views');
-export const VIEW_AGGREGATES = operation('aggregates.graphql', 'ViewAggregates');
-export const VIEW_UPDATES = operation('aggregates.graphql', 'ViewUpdates');
-export const LINEAGE = operation('lineage.graphql', 'Lineage');
-export const QUARANTINE = operation('quarantine.graphql', 'Quarantine');
+export const STREAMS = operation(OPERATION_NAMES.STREAMS);
+export const VIEWS = operation(OPERATION_NAMES.VIEWS);
+export const VIEW_AGGREGATES = operation(OPERATION_NAMES.VIEW_AGGREGATES);
+export const VIEW_UPDATES = operation(OPERATION_NAMES.VIEW_UPDATES);
+export const LINEAGE = operation(OPERATION_NAMES.LINEAGE);
+export const QUARANTINE = operation(OPERATION_NAMES.QUARANTINE);
