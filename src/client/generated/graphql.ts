@@ -32,7 +32,7 @@ export type LineageDirection =
   | 'DOWNSTREAM'
   | 'UPSTREAM';
 
-/** Aggregate function of a measure. P50..P99 are nearest-rank quantiles. */
+/** Aggregate function of a measure. UNIQ is exact up to 10,000 distinct values per window and key, then a HyperLogLog estimate (about 1% error). P50..P99 are nearest-rank quantiles, exact up to 10,000 values per window and key, then from a DDSketch (1% relative error). */
 export type MeasureFn =
   | 'AVG'
   | 'COUNT'

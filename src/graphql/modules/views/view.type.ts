@@ -6,7 +6,8 @@ export const MeasureFn = Object.fromEntries(MEASURE_FUNCTIONS.map((fn) => [fn, f
 
 registerEnumType(MeasureFn, {
   name: 'MeasureFn',
-  description: 'Aggregate function of a measure. P50..P99 are nearest-rank quantiles.',
+  description:
+    'Aggregate function of a measure. UNIQ is exact up to 10,000 distinct values per window and key, then a HyperLogLog estimate (about 1% error). P50..P99 are nearest-rank quantiles, exact up to 10,000 values per window and key, then from a DDSketch (1% relative error).',
 });
 
 @ObjectType()
