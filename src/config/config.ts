@@ -15,6 +15,12 @@ export const configSchema = z.object({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Largest accepted event, as UTF-8 JSON bytes. */
   maxEventBytes: positiveInt.default(64 * 1024),
+  /**
+   * How far past the gateway's clock an event time may be (Kafka's log.message.timestamp.after.max.ms,
+   * 1 hour by default): one event stamped years ahead would otherwise push the watermark past every
+   * window and make all later events late.
+   */
+  maxEventTimeAheadMs: z.coerce.number().int().min(0).default(3_600_000),
   /** Most events one ingest call may carry. */
   maxBatchEvents: positiveInt.default(10_000),
   /** Largest accepted HTTP request body, in bytes. */
@@ -39,6 +45,7 @@ export const ENV_NAMES: Record<keyof Config, string> = {
   logLevel: 'TRIBUTARY_LOG_LEVEL',
   maxEventBytes: 'TRIBUTARY_MAX_EVENT_BYTES',
   maxBatchEvents: 'TRIBUTARY_MAX_BATCH_EVENTS',
+  maxEventTimeAheadMs: 'TRIBUTARY_MAX_EVENT_TIME_AHEAD_MS',
   maxRequestBytes: 'TRIBUTARY_MAX_REQUEST_BYTES',
   processorBatchSize: 'TRIBUTARY_PROCESSOR_BATCH_SIZE',
   defaultWatermarkDelayMs: 'TRIBUTARY_DEFAULT_WATERMARK_DELAY_MS',

@@ -39,6 +39,7 @@ export interface IngestResult {
 export interface IngestLimits {
   maxEventBytes: number;
   maxBatchEvents: number;
+  maxEventTimeAheadMs: number;
 }
 
 /** How much of a rejected oversize event the quarantine keeps. */
@@ -81,7 +82,7 @@ export class Ingest {
     const errors: IngestError[] = [];
 
     request.events.forEach((event, index) => {
-      const problem = this.check(event, index, stream.timestampField);
+      const problem = this.check(event, index, stream.timestampField, receivedAt);
       if ('error' in problem) {
         errors.push(problem.error);
         rejected.push({
@@ -131,6 +132,7 @@ export class Ingest {
     event: unknown,
     index: number,
     timestampField: string,
+    receivedAt: number,
   ): { eventTime: number } | { error: IngestError; keep: { raw: unknown; truncated: boolean } } {
     const at = `events[${index}]`;
     const json = JSON.stringify(event) ?? 'null';
@@ -162,6 +164,18 @@ export class Ingest {
           code: 'INVALID_TIMESTAMP',
           path: tsPath,
           message: `${tsPath} must be epoch milliseconds or an RFC 3339 time with a zone, such as "2026-11-23T10:00:00Z"; got ${JSON.stringify(raw).slice(0, 100)}`,
+        },
+        keep,
+      };
+    }
+    const ahead = eventTime - receivedAt;
+    if (ahead > this.limits.maxEventTimeAheadMs) {
+      return {
+        error: {
+          index,
+          code: 'TIMESTAMP_IN_FUTURE',
+          path: tsPath,
+          message: `${tsPath} is ${new Date(eventTime).toISOString()}, ${Math.round(ahead / 1000)}s ahead of the gateway's clock; the limit is ${Math.round(this.limits.maxEventTimeAheadMs / 1000)}s`,
         },
         keep,
       };
