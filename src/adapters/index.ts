@@ -1,5 +1,6 @@
 // The one place that picks adapters for the ports. The embedded default keeps everything under the
-// data directory: LMDB for the log, checkpoints and lineage; chDB for aggregates.
+// data directory: LMDB for the log, checkpoints and lineage; chDB for aggregates. Aggregates may
+// instead live on a ClickHouse server (TRIBUTARY_AGGREGATES=clickhouse).
 
 import type { Config } from '../config/config';
 import type { Logger } from '../observability/logger';
@@ -9,6 +10,8 @@ import type { EventLog } from '../ports/event-log';
 import type { LineageStore } from '../ports/lineage-store';
 import type { LiveUpdates } from '../ports/live-updates';
 import { ClickHouseAggregateStore } from './clickhouse/clickhouse-aggregate-store';
+import { openClickHouseServer } from './clickhouse/http-executor';
+import type { SqlExecutor } from './clickhouse/sql-executor';
 import { ChdbExecutor } from './embedded/chdb-executor';
 import { InProcessLiveUpdates } from './embedded/in-process-live-updates';
 import { LmdbCheckpointStore } from './embedded/lmdb-checkpoint-store';
@@ -25,16 +28,33 @@ export interface Adapters {
   close(): Promise<void>;
 }
 
-export async function openAdapters(config: Pick<Config, 'dataDir'>, logger: Logger): Promise<Adapters> {
+type AdapterConfig = Pick<Config, 'dataDir' | 'aggregates' | 'clickhouseUrl' | 'clickhouseUser' | 'clickhousePassword' | 'clickhouseDatabase'>;
+
+async function openSqlExecutor(config: AdapterConfig): Promise<SqlExecutor> {
+  if (config.aggregates === 'chdb') return ChdbExecutor.open(config.dataDir);
+  try {
+    return await openClickHouseServer({
+      url: config.clickhouseUrl,
+      username: config.clickhouseUser,
+      password: config.clickhousePassword,
+      database: config.clickhouseDatabase,
+    });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`${reason} (check TRIBUTARY_CLICKHOUSE_URL, TRIBUTARY_CLICKHOUSE_USER and TRIBUTARY_CLICKHOUSE_PASSWORD)`, { cause: error });
+  }
+}
+
+export async function openAdapters(config: AdapterConfig, logger: Logger): Promise<Adapters> {
   const root = openLmdbRoot(config.dataDir);
   const opened: { close(): Promise<void> }[] = [];
   try {
     const eventLog = track(opened, new LmdbEventLog(root));
     const checkpoints = track(opened, new LmdbCheckpointStore(root));
     const lineage = track(opened, new LmdbLineageStore(root));
-    const aggregates = track(opened, new ClickHouseAggregateStore(ChdbExecutor.open(config.dataDir)));
+    const aggregates = track(opened, new ClickHouseAggregateStore(await openSqlExecutor(config)));
     const live = track(opened, new InProcessLiveUpdates());
-    logger.debug({ dataDir: config.dataDir }, 'embedded adapters open: lmdb event log, checkpoints and lineage; chdb aggregates');
+    logger.debug({ dataDir: config.dataDir, aggregates: config.aggregates }, 'adapters open: lmdb event log, checkpoints and lineage');
     return { eventLog, checkpoints, aggregates, lineage, live, close: () => closeAll([...opened, root]) };
   } catch (error) {
     await closeAll([...opened, root]);

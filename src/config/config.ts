@@ -13,6 +13,13 @@ export const configSchema = z.object({
   host: z.string().min(1).default('127.0.0.1'),
   port: port.default(4000),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Aggregate store: chDB in-process (embedded default) or a ClickHouse server over HTTP. */
+  aggregates: z.enum(['chdb', 'clickhouse']).default('chdb'),
+  clickhouseUrl: z.string().url().default('http://127.0.0.1:8123'),
+  clickhouseUser: z.string().default('default'),
+  clickhousePassword: z.string().default(''),
+  /** Created if missing. */
+  clickhouseDatabase: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a plain identifier').default('tributary'),
   /** Largest accepted event, as UTF-8 JSON bytes. */
   maxEventBytes: positiveInt.default(64 * 1024),
   /**
@@ -43,6 +50,11 @@ export const ENV_NAMES: Record<keyof Config, string> = {
   host: 'TRIBUTARY_HOST',
   port: 'TRIBUTARY_PORT',
   logLevel: 'TRIBUTARY_LOG_LEVEL',
+  aggregates: 'TRIBUTARY_AGGREGATES',
+  clickhouseUrl: 'TRIBUTARY_CLICKHOUSE_URL',
+  clickhouseUser: 'TRIBUTARY_CLICKHOUSE_USER',
+  clickhousePassword: 'TRIBUTARY_CLICKHOUSE_PASSWORD',
+  clickhouseDatabase: 'TRIBUTARY_CLICKHOUSE_DATABASE',
   maxEventBytes: 'TRIBUTARY_MAX_EVENT_BYTES',
   maxBatchEvents: 'TRIBUTARY_MAX_BATCH_EVENTS',
   maxEventTimeAheadMs: 'TRIBUTARY_MAX_EVENT_TIME_AHEAD_MS',

@@ -3,6 +3,7 @@
 
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { GatewayError } from '../../errors/gateway-error';
+import { sqlIdentifier } from './sql';
 import { JSON_OUTPUT_SETTINGS, clickHouseError, parseJsonEachRow, type SqlExecutor } from './sql-executor';
 
 export interface ClickHouseServerOptions {
@@ -11,6 +12,24 @@ export interface ClickHouseServerOptions {
   password?: string;
   database?: string;
   requestTimeoutMs?: number;
+}
+
+/**
+ * Connects to a server, creating the database if needed, and checks it answers; fails fast with a
+ * message naming the URL (and never the password) when it does not.
+ */
+export async function openClickHouseServer(options: ClickHouseServerOptions): Promise<HttpClickHouseExecutor> {
+  const database = options.database ?? 'default';
+  const bootstrap = new HttpClickHouseExecutor({ ...options, database: 'default' });
+  try {
+    await bootstrap.command(`CREATE DATABASE IF NOT EXISTS ${sqlIdentifier(database)}`);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new GatewayError('STORAGE_UNAVAILABLE', `cannot use the ClickHouse server at ${options.url}: ${reason}`, { retriable: true, cause: error });
+  } finally {
+    await bootstrap.close();
+  }
+  return new HttpClickHouseExecutor({ ...options, database });
 }
 
 export class HttpClickHouseExecutor implements SqlExecutor {
