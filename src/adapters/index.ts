@@ -1,6 +1,7 @@
 // The one place that picks adapters for the ports. The embedded default keeps everything under the
 // data directory: LMDB for the log, checkpoints and lineage; chDB for aggregates. Aggregates may
-// instead live on a ClickHouse server (TRIBUTARY_AGGREGATES=clickhouse).
+// instead live on a ClickHouse server (TRIBUTARY_AGGREGATES=clickhouse), lineage on Neo4j
+// (TRIBUTARY_LINEAGE=neo4j).
 
 import type { Config } from '../config/config';
 import type { Logger } from '../observability/logger';
@@ -17,7 +18,8 @@ import { InProcessLiveUpdates } from './embedded/in-process-live-updates';
 import { LmdbCheckpointStore } from './embedded/lmdb-checkpoint-store';
 import { LmdbEventLog } from './embedded/lmdb-event-log';
 import { LmdbLineageStore } from './embedded/lmdb-lineage-store';
-import { openLmdbRoot } from './embedded/lmdb-root';
+import { openLmdbRoot, type LmdbRoot } from './embedded/lmdb-root';
+import { Neo4jLineageStore } from './neo4j/neo4j-lineage-store';
 
 export interface Adapters {
   eventLog: EventLog;
@@ -28,7 +30,35 @@ export interface Adapters {
   close(): Promise<void>;
 }
 
-type AdapterConfig = Pick<Config, 'dataDir' | 'aggregates' | 'clickhouseUrl' | 'clickhouseUser' | 'clickhousePassword' | 'clickhouseDatabase'>;
+type AdapterConfig = Pick<
+  Config,
+  | 'dataDir'
+  | 'aggregates'
+  | 'clickhouseUrl'
+  | 'clickhouseUser'
+  | 'clickhousePassword'
+  | 'clickhouseDatabase'
+  | 'lineage'
+  | 'neo4jUrl'
+  | 'neo4jUser'
+  | 'neo4jPassword'
+  | 'neo4jDatabase'
+>;
+
+async function openLineageStore(config: AdapterConfig, root: LmdbRoot): Promise<LineageStore> {
+  if (config.lineage === 'lmdb') return new LmdbLineageStore(root);
+  try {
+    return await Neo4jLineageStore.open({
+      url: config.neo4jUrl,
+      user: config.neo4jUser,
+      password: config.neo4jPassword,
+      database: config.neo4jDatabase || undefined,
+    });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`${reason} (check TRIBUTARY_NEO4J_URL, TRIBUTARY_NEO4J_USER and TRIBUTARY_NEO4J_PASSWORD)`, { cause: error });
+  }
+}
 
 async function openSqlExecutor(config: AdapterConfig): Promise<SqlExecutor> {
   if (config.aggregates === 'chdb') return ChdbExecutor.open(config.dataDir);
@@ -51,10 +81,10 @@ export async function openAdapters(config: AdapterConfig, logger: Logger): Promi
   try {
     const eventLog = track(opened, new LmdbEventLog(root));
     const checkpoints = track(opened, new LmdbCheckpointStore(root));
-    const lineage = track(opened, new LmdbLineageStore(root));
+    const lineage = track(opened, await openLineageStore(config, root));
     const aggregates = track(opened, new ClickHouseAggregateStore(await openSqlExecutor(config)));
     const live = track(opened, new InProcessLiveUpdates());
-    logger.debug({ dataDir: config.dataDir, aggregates: config.aggregates }, 'adapters open: lmdb event log, checkpoints and lineage');
+    logger.debug({ dataDir: config.dataDir, aggregates: config.aggregates, lineage: config.lineage }, 'adapters open: lmdb event log and checkpoints');
     return { eventLog, checkpoints, aggregates, lineage, live, close: () => closeAll([...opened, root]) };
   } catch (error) {
     await closeAll([...opened, root]);

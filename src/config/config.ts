@@ -20,6 +20,13 @@ export const configSchema = z.object({
   clickhousePassword: z.string().default(''),
   /** Created if missing. */
   clickhouseDatabase: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a plain identifier').default('tributary'),
+  /** Lineage store: LMDB in the data directory (embedded default) or a Neo4j server over Bolt. */
+  lineage: z.enum(['lmdb', 'neo4j']).default('lmdb'),
+  neo4jUrl: z.string().default('bolt://127.0.0.1:7687'),
+  neo4jUser: z.string().default('neo4j'),
+  neo4jPassword: z.string().default(''),
+  /** Empty for the server's default database (Neo4j 3.5 has only one). */
+  neo4jDatabase: z.string().default(''),
   /** Largest accepted event, as UTF-8 JSON bytes. */
   maxEventBytes: positiveInt.default(64 * 1024),
   /**
@@ -55,6 +62,11 @@ export const ENV_NAMES: Record<keyof Config, string> = {
   clickhouseUser: 'TRIBUTARY_CLICKHOUSE_USER',
   clickhousePassword: 'TRIBUTARY_CLICKHOUSE_PASSWORD',
   clickhouseDatabase: 'TRIBUTARY_CLICKHOUSE_DATABASE',
+  lineage: 'TRIBUTARY_LINEAGE',
+  neo4jUrl: 'TRIBUTARY_NEO4J_URL',
+  neo4jUser: 'TRIBUTARY_NEO4J_USER',
+  neo4jPassword: 'TRIBUTARY_NEO4J_PASSWORD',
+  neo4jDatabase: 'TRIBUTARY_NEO4J_DATABASE',
   maxEventBytes: 'TRIBUTARY_MAX_EVENT_BYTES',
   maxBatchEvents: 'TRIBUTARY_MAX_BATCH_EVENTS',
   maxEventTimeAheadMs: 'TRIBUTARY_MAX_EVENT_TIME_AHEAD_MS',

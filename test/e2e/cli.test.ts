@@ -78,4 +78,15 @@ describe('tributary command', () => {
     expect(code).toBe(1);
     expect(stderr).toContain('TRIBUTARY_PORT');
   });
+
+  it('refuses to start when the configured Neo4j server cannot be reached, naming the settings', async () => {
+    const { code, stderr } = await tributary(['start', '--port', '0', '--data-dir', tempDir('tributary-neo4j-')], {
+      TRIBUTARY_LINEAGE: 'neo4j',
+      TRIBUTARY_NEO4J_URL: 'bolt://127.0.0.1:1',
+      TRIBUTARY_LOG_LEVEL: 'silent',
+    });
+    expect(code).toBe(1);
+    expect(stderr).toContain('cannot use the Neo4j server at bolt://127.0.0.1:1');
+    expect(stderr).toContain('TRIBUTARY_NEO4J_URL');
+  });
 });

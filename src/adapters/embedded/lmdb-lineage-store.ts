@@ -3,21 +3,10 @@
 
 import type { Database } from 'lmdb';
 import { GatewayError } from '../../errors/gateway-error';
-import {
-  lineageNodeId,
-  type LineageDirection,
-  type LineageEdge,
-  type LineageGraph,
-  type LineageNode,
-  type LineageNodeKind,
-  type LineageStore,
-} from '../../ports/lineage-store';
+import type { LineageDirection, LineageEdge, LineageGraph, LineageNode, LineageStore } from '../../ports/lineage-store';
+import { checkTraversal, checkUpsertInput } from '../lineage-input';
 import { durable, encodeForPut, shuttingDown, storageError, type LmdbRoot } from './lmdb-root';
 
-const NODE_KINDS: readonly LineageNodeKind[] = ['producer', 'stream', 'view', 'field', 'schema', 'job'];
-const DIRECTIONS: readonly LineageDirection[] = ['UPSTREAM', 'DOWNSTREAM', 'BOTH'];
-/** Keeps `from\0kind\0to` within LMDB's 1,978-byte key limit. */
-const MAX_ID_BYTES = 600;
 const SEPARATOR = '\u0000';
 
 /**
@@ -48,11 +37,9 @@ export class LmdbLineageStore implements LineageStore {
 
   async upsert(nodes: readonly LineageNode[], edges: readonly LineageEdge[]): Promise<void> {
     this.assertOpen();
-    for (const [list, path] of [[nodes, 'nodes'], [edges, 'edges']] as const) {
-      if (!Array.isArray(list)) throw new GatewayError('BAD_USER_INPUT', `${path} must be an array`, { path });
-    }
-    nodes.forEach((node, i) => this.checkNode(node, `nodes[${i}]`));
-    edges.forEach((edge, i) => this.checkEdge(edge, `edges[${i}]`));
+    checkUpsertInput(nodes, edges);
+    nodes.forEach((node, i) => encodeForPut(this.nodes, node.properties, `nodes[${i}].properties`));
+    edges.forEach((edge, i) => encodeForPut(this.edges, edge.properties, `edges[${i}].properties`));
     const upserted = (async () => {
       try {
         // A child transaction rolls back as a whole if anything below throws, so an upsert refused
@@ -98,12 +85,7 @@ export class LmdbLineageStore implements LineageStore {
 
   async traverse(start: string, direction: LineageDirection, depth: number): Promise<LineageGraph | undefined> {
     this.assertOpen();
-    if (!DIRECTIONS.includes(direction)) {
-      throw new GatewayError('BAD_USER_INPUT', `direction must be one of ${DIRECTIONS.join(', ')}; got ${String(direction)}`, { path: 'direction' });
-    }
-    if (!Number.isSafeInteger(depth) || depth < 0) {
-      throw new GatewayError('BAD_USER_INPUT', `depth must be an integer >= 0; got ${depth}`, { path: 'depth' });
-    }
+    checkTraversal(direction, depth);
     try {
       if (this.nodes.get(start) === undefined) return undefined;
       const { visited, walked } = this.walk(start, direction, depth);
@@ -158,39 +140,8 @@ export class LmdbLineageStore implements LineageStore {
     addTo(this.incoming, to, key);
   }
 
-  private checkNode(node: LineageNode, path: string): void {
-    checkId(node?.id, `${path}.id`);
-    if (!NODE_KINDS.includes(node.kind)) {
-      throw new GatewayError('BAD_USER_INPUT', `${path}.kind must be one of ${NODE_KINDS.join(', ')}; got ${String(node.kind)}`, { path: `${path}.kind` });
-    }
-    if (typeof node.name !== 'string' || node.id !== lineageNodeId(node.kind, node.name)) {
-      throw new GatewayError('BAD_USER_INPUT', `${path}.id must be "<kind>:<name>" ("${lineageNodeId(node.kind, String(node.name))}"); got "${node.id}"`, { path: `${path}.id` });
-    }
-    this.checkProperties(node.properties, `${path}.properties`);
-  }
-
-  private checkEdge(edge: LineageEdge, path: string): void {
-    checkId(edge?.from, `${path}.from`);
-    checkId(edge.to, `${path}.to`);
-    checkId(edge.kind, `${path}.kind`);
-    this.checkProperties(edge.properties, `${path}.properties`);
-  }
-
-  private checkProperties(properties: unknown, path: string): void {
-    if (typeof properties !== 'object' || properties === null || Array.isArray(properties)) {
-      throw new GatewayError('BAD_USER_INPUT', `${path} must be an object`, { path });
-    }
-    encodeForPut(this.nodes, properties, path);
-  }
-
   private assertOpen(): void {
     if (this.closing) throw shuttingDown('lineage store');
-  }
-}
-
-function checkId(value: unknown, path: string): void {
-  if (typeof value !== 'string' || value.length === 0 || value.includes(SEPARATOR) || Buffer.byteLength(value) > MAX_ID_BYTES) {
-    throw new GatewayError('BAD_USER_INPUT', `${path} must be a non-empty string of at most ${MAX_ID_BYTES} bytes without NUL characters`, { path });
   }
 }
 
