@@ -17,7 +17,7 @@
 import type { MeasureDefinition, MeasureFunction } from '../domain/definitions';
 import { HyperLogLog } from './sketches/hyperloglog';
 import { DDSketch, type DDSketchState } from './sketches/ddsketch';
-import { compileFieldPath, readPath, type FieldPath } from './windows';
+import { compileFieldPath, readPath, type FieldPath } from '../domain/event-fields';
 
 export const EXACT_DISTINCT_LIMIT = 10_000;
 export const EXACT_QUANTILE_LIMIT = 10_000;

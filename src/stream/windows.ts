@@ -3,8 +3,6 @@
 import { compileFieldPath, readPath, type FieldPath } from '../domain/event-fields';
 import type { KeyValue } from '../ports/aggregate-store';
 
-export { compileFieldPath, parseEventTime, readField, readPath, type FieldPath } from '../domain/event-fields';
-
 /**
  * Start of the window of `sizeMs` holding `time`: a floor modulo, so negative times land in the
  * window below zero instead of the one above (Flink's TimeWindow.getWindowStartWithOffset, offset 0).

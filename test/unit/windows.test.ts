@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { assignWindows, groupKeyOf, GroupKeyReader, parseEventTime, readField, toKeyValue, windowEnd } from '../../src/stream/windows';
+import { parseEventTime, readField } from '../../src/domain/event-fields';
+import { assignWindows, groupKeyOf, GroupKeyReader, toKeyValue, windowEnd } from '../../src/stream/windows';
 
 describe('assignWindows, tumbling', () => {
   it('puts an event exactly at a window start in that window, and one at its end in the next', () => {
