@@ -4,7 +4,7 @@
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { GatewayError } from '../../errors/gateway-error';
 import { sqlIdentifier } from './sql';
-import { JSON_OUTPUT_SETTINGS, clickHouseError, parseJsonEachRow, type SqlExecutor } from './sql-executor';
+import { JSON_OUTPUT_SETTINGS, StatementQueue, clickHouseError, parseJsonEachRow, type SqlExecutor } from './sql-executor';
 
 export interface ClickHouseServerOptions {
   url: string;
@@ -34,7 +34,7 @@ export async function openClickHouseServer(options: ClickHouseServerOptions): Pr
 
 export class HttpClickHouseExecutor implements SqlExecutor {
   private readonly client: ClickHouseClient;
-  private tail: Promise<unknown> = Promise.resolve();
+  private readonly queue = new StatementQueue();
   private closed = false;
 
   constructor(private readonly options: ClickHouseServerOptions) {
@@ -64,17 +64,17 @@ export class HttpClickHouseExecutor implements SqlExecutor {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.tail.catch(() => undefined);
+    await this.queue.drained();
     await this.client.close();
   }
 
   private serialize<T>(run: () => Promise<T>, sql: string): Promise<T> {
     if (this.closed) return Promise.reject(new GatewayError('SHUTTING_DOWN', `the ClickHouse client for ${this.options.url} is closed`));
-    const next = this.tail.then(run, run).catch((cause: unknown) => {
-      throw clickHouseError(cause, sql, serverErrorCode(cause));
-    });
-    this.tail = next.catch(() => undefined);
-    return next;
+    return this.queue.enqueue(() =>
+      run().catch((cause: unknown) => {
+        throw clickHouseError(cause, sql, serverErrorCode(cause));
+      }),
+    );
   }
 }
 

@@ -27,6 +27,25 @@ export const JSON_OUTPUT_SETTINGS = {
   output_format_json_quote_denormals: 1,
 } as const;
 
+/**
+ * Runs queued work one piece at a time, in call order, as the SqlExecutor contract requires. A
+ * failure reaches its caller and does not stop the pieces queued after it.
+ */
+export class StatementQueue {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  enqueue<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(work);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Resolves once everything queued so far has finished. */
+  drained(): Promise<void> {
+    return this.tail.then(() => undefined);
+  }
+}
+
 /** Parses a `JSONEachRow` body; an empty body is zero rows. */
 export function parseJsonEachRow<T>(body: string): T[] {
   const rows: T[] = [];

@@ -18,7 +18,7 @@ import path from 'node:path';
 import { Session } from 'chdb';
 
 import { GatewayError } from '../../errors/gateway-error';
-import { JSON_OUTPUT_SETTINGS, SqlExecutor, clickHouseError, parseJsonEachRow } from '../clickhouse/sql-executor';
+import { JSON_OUTPUT_SETTINGS, SqlExecutor, StatementQueue, clickHouseError, parseJsonEachRow } from '../clickhouse/sql-executor';
 
 export interface ChdbExecutorOptions {
   /** fsync every inserted part and its directory (power-loss durability). Default true. */
@@ -38,7 +38,7 @@ const FSYNC_CONFIG = `<clickhouse>
 let openDirectory: string | undefined;
 
 export class ChdbExecutor implements SqlExecutor {
-  private tail: Promise<unknown> = Promise.resolve();
+  private readonly queue = new StatementQueue();
   private closing: Promise<void> | undefined;
 
   private constructor(
@@ -85,7 +85,7 @@ export class ChdbExecutor implements SqlExecutor {
 
   /** Waits for queued statements, then releases the directory. Idempotent. */
   close(): Promise<void> {
-    this.closing ??= this.tail.then(() => {
+    this.closing ??= this.queue.drained().then(() => {
       this.session.close();
       openDirectory = undefined;
     });
@@ -96,15 +96,12 @@ export class ChdbExecutor implements SqlExecutor {
     if (this.closing !== undefined) {
       return Promise.reject(new GatewayError('SHUTTING_DOWN', `chDB at ${this.directory} is closed`));
     }
-    const result = this.tail.then(async () => {
+    return this.queue.enqueue(async () => {
       try {
         return (await this.session.queryAsync(sql, { format })).text();
       } catch (error) {
         throw clickHouseError(error, sql, (error as { clickhouseCode?: number }).clickhouseCode);
       }
     });
-    // The queue must keep moving after a failed statement; the caller still sees the failure.
-    this.tail = result.catch(() => undefined);
-    return result;
   }
 }
