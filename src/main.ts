@@ -28,6 +28,7 @@ export async function startTributary(config: Config, options: { logger?: Logger;
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
   const adapters = await openAdapters(config, logger);
+  const following = new AbortController();
   try {
     const metrics = createMetrics({ liveSubscribers: () => adapters.live.subscriberCount() });
     const migrations = await adapters.aggregates.migrate();
@@ -37,6 +38,7 @@ export async function startTributary(config: Config, options: { logger?: Logger;
     const lineage = new Lineage(adapters.lineage, (error) => logger.error({ err: error }, 'lineage write failed'));
     controlPlane.onApplied((outcome) => lineage.follow(outcome, (name) => controlPlane.stream(name)));
     await controlPlane.start();
+    const followed = controlPlane.follow(following.signal, (error) => logger.warn({ err: error }, 'cannot read control-plane commands; trying again'));
 
     const catalog = new StreamsAndViews(controlPlane, clock, config.defaultWatermarkDelayMs);
     const quarantine = new Quarantine(adapters.eventLog);
@@ -77,11 +79,14 @@ export async function startTributary(config: Config, options: { logger?: Logger;
         (stopping ??= (async () => {
           await app.stop();
           await processor.stop();
+          following.abort();
+          await followed;
           await adapters.close();
           logger.info('tributary stopped');
         })()),
     };
   } catch (error) {
+    following.abort();
     await adapters.close().catch(() => undefined);
     throw error;
   }

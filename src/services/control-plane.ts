@@ -14,6 +14,8 @@ interface MetaRecord {
 export type AppliedListener = (outcome: CatalogOutcome, offset: number) => void;
 
 const READ_CHUNK = 1_000;
+/** Longest a follower sleeps between looks at `_meta` when no append wakes it. */
+const FOLLOW_WAIT_MS = 1_000;
 const OUTCOMES_KEPT = 1_000;
 
 export class ControlPlane {
@@ -28,6 +30,24 @@ export class ControlPlane {
   /** Replays the whole `_meta` topic; call once before serving. */
   async start(): Promise<void> {
     await this.catchUp();
+  }
+
+  /**
+   * Keeps applying commands that other instances append, as they arrive, until `signal` aborts.
+   * A failed look is reported and tried again; the state never skips a command.
+   */
+  async follow(signal: AbortSignal, onError: (error: unknown) => void): Promise<void> {
+    while (!signal.aborted) {
+      // Register for the wake-up before looking, so an append in between is not missed.
+      const appended = this.log.waitForAppend(FOLLOW_WAIT_MS).catch(() => undefined);
+      try {
+        await this.catchUp();
+      } catch (error) {
+        if (signal.aborted) return;
+        onError(error);
+      }
+      await appended;
+    }
   }
 
   onApplied(listener: AppliedListener): void {

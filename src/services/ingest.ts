@@ -111,7 +111,9 @@ export class Ingest {
     });
 
     await Promise.all([
-      accepted.length > 0 ? this.log.append(eventTopic(stream.name), accepted) : undefined,
+      accepted.length > 0
+        ? this.log.append(eventTopic(stream.name), accepted, { keys: accepted.map((event) => event.envelope.eventId) })
+        : undefined,
       this.quarantine.add(stream.name, rejected),
       accepted.length > 0 ? this.lineage.recordProducer(request.producer, stream.name, receivedAt) : undefined,
     ]);
@@ -125,7 +127,10 @@ export class Ingest {
 
   /** Events accepted into a stream so far. */
   async eventCount(stream: string): Promise<number> {
-    return this.log.endOffset(eventTopic(stream));
+    const topic = eventTopic(stream);
+    const partitions = await this.log.partitionCount(topic);
+    const ends = await Promise.all(Array.from({ length: partitions }, (_, partition) => this.log.endOffset(topic, partition)));
+    return ends.reduce((sum, end) => sum + end, 0);
   }
 
   private check(

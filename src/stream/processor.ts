@@ -1,21 +1,30 @@
-// The stream processor: one job per view reads the view's stream from the log, folds events into
-// windows, stores the changed rows, publishes them live, and only then checkpoints its log offset
-// together with its open-window state, in one atomic write. A crash replays from the last
-// checkpoint; rows carry the log offset as their revision, so a replay rewrites rather than adds.
+// The stream processor. Every view is one consumer group on the log: a member owns some partitions
+// of the view's input, folds their events into windows, stores the changed rows, publishes them live,
+// and only then checkpoints, per partition, the offset it reached together with that partition's
+// open-window state (one atomic write), and commits the offset to the group. A crash replays from the
+// last checkpoint; rows carry the offset as their revision, so a replay rewrites rather than adds.
+//
+// A window row must have exactly one writer. When the stream's topic has one partition (always, in
+// embedded mode) the view reads it directly. When it has several, events with the same group key may
+// sit in different partitions, so a second group first routes every event to the view's repartition
+// topic, keyed by its group key (the Kafka Streams pattern); the aggregating group reads that instead.
+// Routed records carry their source partition and offset: a router that crashed before committing
+// sends some records again, and the aggregator skips every one it has already applied.
 
 import type { ViewDefinition } from '../domain/definitions';
 import type { LoggedEvent } from '../domain/envelope';
-import { eventTopic } from '../domain/topics';
+import { eventTopic, repartitionTopic } from '../domain/topics';
 import { retry, sleep } from '../errors/retry';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import type { AggregateStore } from '../ports/aggregate-store';
 import type { CheckpointStore } from '../ports/checkpoint-store';
 import type { Clock } from '../ports/clock';
-import type { EventLog } from '../ports/event-log';
+import type { EventLog, GroupMember, LogBatch } from '../ports/event-log';
 import type { LiveUpdates } from '../ports/live-updates';
 import type { ControlPlane } from '../services/control-plane';
 import { ViewWindowState, type ViewStateSnapshot } from './view-state';
+import { groupKeyOf } from './windows';
 
 export interface ProcessorDeps {
   log: EventLog;
@@ -30,24 +39,192 @@ export interface ProcessorDeps {
 }
 
 export interface ViewProgress {
-  /** Next log offset the view will read; everything before it is stored in the aggregates. */
+  /** Input records stored in the aggregates, over the partitions this instance owns. */
   offset: number;
+  /** The lowest watermark of those partitions. */
   watermark: number | null;
   lateEvents: number;
   foldedEvents: number;
   openWindows: number;
 }
 
-const IDLE_WAIT_MS = 250;
-const CRASH_BACKOFF_MS = 1_000;
+/** An event on a view's repartition topic, with where it came from. */
+export interface RoutedEvent {
+  partition: number;
+  offset: number;
+  event: LoggedEvent;
+}
+
+interface PartitionCheckpointState {
+  windows: ViewStateSnapshot;
+  /** Routed input only: the highest source offset applied, per source partition. */
+  sources: Record<number, number>;
+}
+
+interface PartitionState {
+  windows: ViewWindowState;
+  /** Next input offset to fold; everything before it is stored. */
+  offset: number;
+  sources: Record<number, number>;
+}
+
+const RESTART_BACKOFF_MS = 1_000;
+
+/** Aggregates the partitions of a view's input that this instance owns. */
+class ViewAggregator implements GroupMember<LoggedEvent | RoutedEvent> {
+  private readonly restoring = new Map<number, Promise<PartitionState>>();
+  private readonly restored = new Map<number, PartitionState>();
+  private readonly lag = new Map<number, number>();
+  private readonly logger: Logger;
+  private joined = false;
+
+  constructor(
+    private readonly view: ViewDefinition,
+    private readonly watermarkDelayMs: number,
+    private readonly input: { topic: string; routed: boolean },
+    private readonly deps: ProcessorDeps,
+    private readonly signal: AbortSignal,
+  ) {
+    this.logger = deps.logger.child({ view: view.name });
+  }
+
+  assigned(partitions: readonly number[]): void {
+    // A partition that moved away and back may have been advanced by another member meanwhile, so
+    // every owned partition starts again from its checkpoint.
+    this.restoring.clear();
+    this.restored.clear();
+    this.lag.clear();
+    for (const partition of partitions) this.startRestore(partition);
+    this.joined = true;
+  }
+
+  /** True once the group gave this member its partitions and their checkpoints are loaded. */
+  ready(): boolean {
+    return this.joined && this.restored.size === this.restoring.size;
+  }
+
+  progress(): ViewProgress {
+    const progress: ViewProgress = { offset: 0, watermark: null, lateEvents: 0, foldedEvents: 0, openWindows: 0 };
+    for (const state of this.restored.values()) {
+      const stats = state.windows.stats();
+      const watermark = state.windows.watermark();
+      progress.offset += state.offset;
+      progress.lateEvents += stats.lateEvents;
+      progress.foldedEvents += stats.foldedEvents;
+      progress.openWindows += stats.openWindows;
+      if (watermark !== null && (progress.watermark === null || watermark < progress.watermark)) progress.watermark = watermark;
+    }
+    return progress;
+  }
+
+  async handle(batch: LogBatch<LoggedEvent | RoutedEvent>): Promise<number | undefined> {
+    const { partition } = batch;
+    try {
+      const state = await (this.restoring.get(partition) ?? this.startRestore(partition));
+      return await this.fold(state, batch);
+    } catch (error) {
+      // The open windows may be half-updated; the checkpoint is the truth, so start over from it.
+      if (!this.signal.aborted) this.logger.error({ err: error, partition }, 'view partition failed; restarting from its last checkpoint');
+      this.restored.delete(partition);
+      this.restoring.delete(partition);
+      throw error;
+    }
+  }
+
+  private startRestore(partition: number): Promise<PartitionState> {
+    const restoring = this.deps.checkpoints.load<PartitionCheckpointState>(this.jobId(partition)).then((checkpoint) => {
+      const state: PartitionState = {
+        windows: new ViewWindowState(this.view, this.watermarkDelayMs, checkpoint?.state.windows),
+        offset: checkpoint?.offsets[this.input.topic] ?? 0,
+        sources: { ...checkpoint?.state.sources },
+      };
+      if (this.restoring.get(partition) === restoring) this.restored.set(partition, state);
+      return state;
+    });
+    restoring.catch(() => undefined); // reported by the handle() that awaits it
+    this.restoring.set(partition, restoring);
+    return restoring;
+  }
+
+  private async fold(state: PartitionState, batch: LogBatch<LoggedEvent | RoutedEvent>): Promise<number> {
+    const { aggregates, checkpoints, live, metrics, clock } = this.deps;
+    const name = this.view.name;
+    const last = batch.records[batch.records.length - 1];
+    // The group may hand out records the checkpoint already covers (a crash between checkpoint and commit).
+    if (!last || last.offset < state.offset) return state.offset;
+    const end = last.offset + 1;
+
+    const before = state.windows.stats();
+    for (const record of batch.records) {
+      if (record.offset < state.offset) continue;
+      const event = this.input.routed ? this.unrouted(state, record.value as RoutedEvent) : (record.value as LoggedEvent);
+      if (event) state.windows.fold(event);
+    }
+    const after = state.windows.stats();
+    metrics.processorEvents.inc({ view: name }, after.foldedEvents - before.foldedEvents);
+    metrics.processorLateEvents.inc({ view: name }, after.lateEvents - before.lateEvents);
+
+    const rows = state.windows.drain(end, clock.now());
+    if (rows.length > 0) {
+      const timer = metrics.aggregateWriteDuration.startTimer();
+      await retry(() => aggregates.upsert(rows), {
+        retries: Infinity,
+        signal: this.signal,
+        onRetry: (error, attempt, delayMs) => this.logger.warn({ err: error, attempt, delayMs }, 'aggregate write failed; retrying'),
+      });
+      timer();
+      metrics.aggregateRowsWritten.inc({ view: name }, rows.length);
+      live.publish(rows);
+    }
+    // Only now is everything before `end` stored: the checkpoint may move past it.
+    const checkpointState: PartitionCheckpointState = { windows: state.windows.snapshot(), sources: state.sources };
+    await checkpoints.save(this.jobId(batch.partition), { offsets: { [this.input.topic]: end }, state: checkpointState, savedAt: clock.now() });
+    state.offset = end;
+    this.lag.set(batch.partition, Math.max(0, batch.endOffset - end));
+    metrics.processorLag.set({ view: name }, [...this.lag.values()].reduce((sum, lag) => sum + lag, 0));
+    return end;
+  }
+
+  /** The routed event, or undefined when it was applied before (a router resent it after a crash). */
+  private unrouted(state: PartitionState, routed: RoutedEvent): LoggedEvent | undefined {
+    const applied = state.sources[routed.partition];
+    if (applied !== undefined && routed.offset <= applied) return undefined;
+    state.sources[routed.partition] = routed.offset;
+    return routed.event;
+  }
+
+  private jobId(partition: number): string {
+    return `view:${this.view.name}:${partition}`;
+  }
+}
+
+/** Sends every event of a partitioned stream to the view's repartition topic, keyed by group key. */
+class ViewRouter implements GroupMember<LoggedEvent> {
+  constructor(
+    private readonly view: ViewDefinition,
+    private readonly deps: ProcessorDeps,
+    private readonly signal: AbortSignal,
+  ) {}
+
+  assigned(): void {}
+
+  async handle({ partition, records }: LogBatch<LoggedEvent>): Promise<number | undefined> {
+    if (records.length === 0) return undefined;
+    const routed: RoutedEvent[] = records.map(({ offset, value }) => ({ partition, offset, event: value }));
+    const keys = records.map(({ value }) => groupKeyOf(value.payload, this.view.groupBy).canonical);
+    await retry(() => this.deps.log.append(repartitionTopic(this.view.name), routed, { keys }), {
+      retries: Infinity,
+      signal: this.signal,
+      onRetry: (error, attempt, delayMs) =>
+        this.deps.logger.warn({ err: error, view: this.view.name, attempt, delayMs }, 'repartition write failed; retrying'),
+    });
+    return records[records.length - 1].offset + 1;
+  }
+}
 
 class ViewJob {
-  private readonly topic: string;
-  private readonly jobId: string;
-  private state!: ViewWindowState;
-  private offset = 0;
+  private aggregator: ViewAggregator | undefined;
   readonly done: Promise<void>;
-  restored = false;
 
   constructor(
     private readonly view: ViewDefinition,
@@ -55,71 +232,47 @@ class ViewJob {
     private readonly deps: ProcessorDeps,
     private readonly signal: AbortSignal,
   ) {
-    this.topic = eventTopic(view.stream);
-    this.jobId = `view:${view.name}`;
     this.done = this.run();
   }
 
-  progress(): ViewProgress {
-    return { offset: this.offset, watermark: this.state?.watermark() ?? null, ...(this.state?.stats() ?? { lateEvents: 0, foldedEvents: 0, openWindows: 0 }) };
+  ready(): boolean {
+    return this.aggregator?.ready() ?? false;
+  }
+
+  progress(): ViewProgress | undefined {
+    return this.aggregator?.progress();
   }
 
   private async run(): Promise<void> {
-    const logger = this.deps.logger.child({ view: this.view.name });
+    const { log } = this.deps;
+    const source = eventTopic(this.view.stream);
+    const partitions = await this.untilStopped(() => log.partitionCount(source), 'cannot read the stream topic');
+    if (partitions === undefined) return;
+    const routed = partitions > 1;
+    const input = { topic: routed ? repartitionTopic(this.view.name) : source, routed };
+    this.aggregator = new ViewAggregator(this.view, this.watermarkDelayMs, input, this.deps, this.signal);
+    const options = { maxRecords: this.deps.batchSize, signal: this.signal };
+    const aggregator = this.aggregator;
+    await Promise.all([
+      routed
+        ? this.untilStopped(() => log.consume(`router.${this.view.name}`, source, new ViewRouter(this.view, this.deps, this.signal), options), 'view router stopped')
+        : undefined,
+      this.untilStopped(() => log.consume(`view.${this.view.name}`, input.topic, aggregator, options), 'view consumer stopped'),
+    ]);
+  }
+
+  /** Runs `operation` until it succeeds (a consumer: until it returns) or the processor stops. */
+  private async untilStopped<T>(operation: () => Promise<T>, failure: string): Promise<T | undefined> {
     while (!this.signal.aborted) {
       try {
-        await this.restore();
-        while (!this.signal.aborted) await this.step();
+        return await operation();
       } catch (error) {
         if (this.signal.aborted) break;
-        // Open-window state may be half-updated; the checkpoint is the truth, so start over from it.
-        logger.error({ err: error }, 'view job failed; restarting from its last checkpoint');
-        await sleep(CRASH_BACKOFF_MS, this.signal);
+        this.deps.logger.error({ err: error, view: this.view.name }, `${failure}; trying again`);
+        await sleep(RESTART_BACKOFF_MS, this.signal);
       }
     }
-  }
-
-  private async restore(): Promise<void> {
-    const checkpoint = await this.deps.checkpoints.load<ViewStateSnapshot>(this.jobId);
-    this.offset = checkpoint?.offsets[this.topic] ?? 0;
-    this.state = new ViewWindowState(this.view, this.watermarkDelayMs, checkpoint?.state);
-    this.restored = true;
-  }
-
-  private async step(): Promise<void> {
-    const { log, aggregates, checkpoints, live, metrics, clock, batchSize } = this.deps;
-    const records = await log.read<LoggedEvent>(this.topic, this.offset, batchSize);
-    const end = this.offset + records.length;
-    if (records.length === 0) {
-      metrics.processorLag.set({ view: this.view.name }, 0);
-      // Register for the wake-up before looking again, so an append in between is not missed.
-      const appended = log.waitForAppend(IDLE_WAIT_MS);
-      if ((await log.endOffset(this.topic)) === this.offset) await appended;
-      return;
-    }
-    metrics.processorLag.set({ view: this.view.name }, Math.max(0, (await log.endOffset(this.topic)) - end));
-    const before = this.state.stats();
-    for (const record of records) this.state.fold(record.value);
-    const after = this.state.stats();
-    metrics.processorEvents.inc({ view: this.view.name }, after.foldedEvents - before.foldedEvents);
-    metrics.processorLateEvents.inc({ view: this.view.name }, after.lateEvents - before.lateEvents);
-
-    const rows = this.state.drain(end, clock.now());
-    if (rows.length > 0) {
-      const timer = metrics.aggregateWriteDuration.startTimer();
-      await retry(() => aggregates.upsert(rows), {
-        retries: Infinity,
-        signal: this.signal,
-        onRetry: (error, attempt, delayMs) =>
-          this.deps.logger.warn({ err: error, view: this.view.name, attempt, delayMs }, 'aggregate write failed; retrying'),
-      });
-      timer();
-      metrics.aggregateRowsWritten.inc({ view: this.view.name }, rows.length);
-      live.publish(rows);
-    }
-    // Only now is everything before `end` stored: the checkpoint may move past it.
-    await checkpoints.save(this.jobId, { offsets: { [this.topic]: end }, state: this.state.snapshot(), savedAt: clock.now() });
-    this.offset = end;
+    return undefined;
   }
 }
 
@@ -129,7 +282,7 @@ export class StreamProcessor {
 
   constructor(private readonly deps: ProcessorDeps) {}
 
-  /** Starts a job for every existing view, and for every view created later. */
+  /** Starts a job for every existing view, and for every view created later (on any instance). */
   start(): void {
     this.deps.controlPlane.onApplied((outcome) => {
       if (outcome.ok && outcome.type === 'ViewCreated') this.startJob(outcome.view);
@@ -141,9 +294,9 @@ export class StreamProcessor {
     return this.jobs.get(view)?.progress();
   }
 
-  /** True once every job has restored its checkpoint. */
+  /** True once every job has joined its consumer group and restored its partitions' checkpoints. */
   ready(): boolean {
-    return [...this.jobs.values()].every((job) => job.restored);
+    return [...this.jobs.values()].every((job) => job.ready());
   }
 
   async stop(): Promise<void> {

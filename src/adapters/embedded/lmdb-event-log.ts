@@ -1,20 +1,29 @@
 // The embedded EventLog: records in one LMDB sub-database keyed by [topic, offset], each append one
-// atomic write transaction that is acknowledged only once committed and fsynced.
+// atomic write transaction that is acknowledged only once committed and fsynced. Every topic has one
+// partition, so a consumer group has one member at a time (this process); its committed offsets live
+// in a second sub-database.
 
 import type { Database } from 'lmdb';
 import { GatewayError } from '../../errors/gateway-error';
-import type { AppendAck, EventLog, LogRecord } from '../../ports/event-log';
+import { sleep } from '../../errors/retry';
+import type { AppendAck, ConsumeOptions, EventLog, GroupMember, LogRecord } from '../../ports/event-log';
 import { durable, encodeForPut, shuttingDown, storageError, type LmdbRoot } from './lmdb-root';
 
 type RecordKey = [topic: string, offset: number];
+type GroupOffsetKey = [group: string, topic: string];
 
 /** LMDB keys are limited to 1,978 bytes; the offset and the key encoding need the rest. */
 const MAX_TOPIC_BYTES = 1_000;
 /** Longest timer Node accepts; a longer wait would fire at once. */
 const MAX_WAIT_MS = 2 ** 31 - 1;
+/** How long a consumer sleeps when it has read everything, unless an append wakes it first. */
+const CONSUMER_IDLE_MS = 250;
+/** Pause before a consumer whose handler failed gets its partition again. */
+const CONSUMER_RETRY_MS = 1_000;
 
 export class LmdbEventLog implements EventLog {
   private readonly db: Database<unknown, RecordKey>;
+  private readonly groupOffsets: Database<number, GroupOffsetKey>;
   /** Next offset per topic, as far as durable appends go; recovered from the last key at open. */
   private readonly ends = new Map<string, number>();
   private readonly waiters = new Set<() => void>();
@@ -23,9 +32,11 @@ export class LmdbEventLog implements EventLog {
 
   constructor(private readonly root: LmdbRoot) {
     this.db = root.acquire<unknown, RecordKey>('events');
+    this.groupOffsets = root.acquire<number, GroupOffsetKey>('group-offsets');
     try {
       this.recoverEnds();
     } catch (cause) {
+      void root.release();
       void root.release();
       throw storageError('cannot read the event log', cause);
     }
@@ -61,10 +72,11 @@ export class LmdbEventLog implements EventLog {
     return { baseOffset, count: values.length };
   }
 
-  async read<T = unknown>(topic: string, fromOffset: number, maxRecords: number): Promise<LogRecord<T>[]> {
+  async read<T = unknown>(topic: string, fromOffset: number, maxRecords: number, partition = 0): Promise<LogRecord<T>[]> {
     this.assertOpen();
     checkCount(fromOffset, 'fromOffset');
     checkCount(maxRecords, 'maxRecords');
+    checkPartition(partition);
     if (maxRecords === 0) return [];
     try {
       const records: LogRecord<T>[] = [];
@@ -76,9 +88,16 @@ export class LmdbEventLog implements EventLog {
     }
   }
 
-  async endOffset(topic: string): Promise<number> {
+  async endOffset(topic: string, partition = 0): Promise<number> {
     this.assertOpen();
+    checkPartition(partition);
     return this.ends.get(topic) ?? 0;
+  }
+
+  async partitionCount(topic: string): Promise<number> {
+    this.assertOpen();
+    checkTopic(topic);
+    return 1;
   }
 
   async topics(): Promise<string[]> {
@@ -102,14 +121,53 @@ export class LmdbEventLog implements EventLog {
     });
   }
 
+  async consume<T>(group: string, topic: string, member: GroupMember<T>, { maxRecords, signal }: ConsumeOptions): Promise<void> {
+    this.assertOpen();
+    checkTopic(topic);
+    checkCount(maxRecords, 'maxRecords');
+    const key: GroupOffsetKey = [group, topic];
+    member.assigned([0]);
+    let offset = this.groupOffsets.get(key) ?? 0;
+    while (!signal.aborted && !this.closing) {
+      // Register for the wake-up before reading, so an append in between is not missed.
+      const appended = this.waitForAppend(CONSUMER_IDLE_MS);
+      const records = await this.read<T>(topic, offset, maxRecords);
+      if (records.length === 0) {
+        await appended;
+        continue;
+      }
+      try {
+        const commit = await member.handle({ topic, partition: 0, records, endOffset: this.ends.get(topic) ?? 0 });
+        if (commit !== undefined) await this.commit(key, commit);
+        offset = records[records.length - 1].offset + 1;
+      } catch {
+        // The member reports its own failure; the partition is delivered again from the last commit.
+        if (signal.aborted || this.closing) break;
+        await sleep(CONSUMER_RETRY_MS, signal);
+        offset = this.groupOffsets.get(key) ?? 0;
+        member.assigned([0]);
+      }
+    }
+  }
+
   /** Refuses new calls, lets in-flight appends finish, wakes sleeping readers, then releases LMDB. */
   close(): Promise<void> {
     this.closing ??= (async () => {
       await Promise.allSettled([...this.inFlight]);
       this.wakeWaiters();
       await this.root.release();
+      await this.root.release();
     })();
     return this.closing;
+  }
+
+  private async commit(key: GroupOffsetKey, offset: number): Promise<void> {
+    checkCount(offset, 'committed offset');
+    try {
+      await this.track(durable(this.groupOffsets, this.groupOffsets.put(key, offset)));
+    } catch (cause) {
+      throw storageError(`cannot commit offset ${offset} of group "${key[0]}" on topic "${key[1]}"`, cause);
+    }
   }
 
   private recoverEnds(): void {
@@ -153,6 +211,12 @@ function firstOf<T>(items: Iterable<T>): T | undefined {
 function checkTopic(topic: string): void {
   if (typeof topic !== 'string' || topic.length === 0 || Buffer.byteLength(topic) > MAX_TOPIC_BYTES) {
     throw new GatewayError('BAD_USER_INPUT', `topic must be a non-empty string of at most ${MAX_TOPIC_BYTES} bytes`, { path: 'topic' });
+  }
+}
+
+function checkPartition(partition: number): void {
+  if (partition !== 0) {
+    throw new GatewayError('BAD_USER_INPUT', `the embedded log has one partition per topic; got partition ${partition}`, { path: 'partition' });
   }
 }
 
