@@ -7,12 +7,44 @@ import { shippedPath } from './package-root';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
+const flag = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
+const brokerList = z
+  .string()
+  .transform((value) => value.split(',').map((broker) => broker.trim()).filter((broker) => broker.length > 0))
+  .refine((brokers) => brokers.every((broker) => /^[^\s:/]+:\d{1,5}$/.test(broker)), 'must be a comma-separated list of host:port');
+
+/** Which adapter each port uses, by profile, unless set one by one. */
+export const PROFILES = {
+  embedded: { eventLog: 'lmdb', aggregates: 'chdb', lineage: 'lmdb' },
+  production: { eventLog: 'kafka', aggregates: 'clickhouse', lineage: 'neo4j' },
+} as const;
 
 export const configSchema = z.object({
   dataDir: z.string().min(1).default('./data'),
   host: z.string().min(1).default('127.0.0.1'),
   port: port.default(4000),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Picks the default adapter of every port at once (see PROFILES); each may still be set alone. */
+  profile: z.enum(['embedded', 'production']).default('embedded'),
+  /** Event log: LMDB in the data directory (embedded default) or a Kafka cluster. */
+  eventLog: z.enum(['lmdb', 'kafka']).default('lmdb'),
+  /** Bootstrap brokers, host:port, comma-separated. */
+  kafkaBrokers: brokerList.default(''),
+  kafkaClientId: z.string().regex(/^[A-Za-z0-9._-]+$/, 'must be letters, digits, ".", "_" or "-"').default('tributary'),
+  /** Put in front of every topic and consumer-group name, so several deployments can share a cluster. */
+  kafkaTopicPrefix: z.string().regex(/^[A-Za-z0-9._-]*$/, 'must be letters, digits, ".", "_" or "-"').default('tributary.'),
+  /** Partitions of new event and repartition topics. */
+  kafkaPartitions: positiveInt.default(6),
+  /** Replication factor of new topics; -1 takes the broker's default.replication.factor. */
+  kafkaReplicationFactor: z.coerce.number().int().refine((n) => n === -1 || n >= 1, 'must be -1 (broker default) or at least 1').default(-1),
+  kafkaSsl: flag.default(false),
+  /** PEM files; a CA to trust, and a client certificate and key for mutual TLS. */
+  kafkaSslCaFile: z.string().default(''),
+  kafkaSslCertFile: z.string().default(''),
+  kafkaSslKeyFile: z.string().default(''),
+  kafkaSaslMechanism: z.enum(['', 'plain', 'scram-sha-256', 'scram-sha-512']).default(''),
+  kafkaSaslUsername: z.string().default(''),
+  kafkaSaslPassword: z.string().default(''),
   /** Aggregate store: chDB in-process (embedded default) or a ClickHouse server over HTTP. */
   aggregates: z.enum(['chdb', 'clickhouse']).default('chdb'),
   clickhouseUrl: z.string().url().default('http://127.0.0.1:8123'),
@@ -57,6 +89,20 @@ export const ENV_NAMES: Record<keyof Config, string> = {
   host: 'TRIBUTARY_HOST',
   port: 'TRIBUTARY_PORT',
   logLevel: 'TRIBUTARY_LOG_LEVEL',
+  profile: 'TRIBUTARY_PROFILE',
+  eventLog: 'TRIBUTARY_EVENT_LOG',
+  kafkaBrokers: 'TRIBUTARY_KAFKA_BROKERS',
+  kafkaClientId: 'TRIBUTARY_KAFKA_CLIENT_ID',
+  kafkaTopicPrefix: 'TRIBUTARY_KAFKA_TOPIC_PREFIX',
+  kafkaPartitions: 'TRIBUTARY_KAFKA_PARTITIONS',
+  kafkaReplicationFactor: 'TRIBUTARY_KAFKA_REPLICATION_FACTOR',
+  kafkaSsl: 'TRIBUTARY_KAFKA_SSL',
+  kafkaSslCaFile: 'TRIBUTARY_KAFKA_SSL_CA_FILE',
+  kafkaSslCertFile: 'TRIBUTARY_KAFKA_SSL_CERT_FILE',
+  kafkaSslKeyFile: 'TRIBUTARY_KAFKA_SSL_KEY_FILE',
+  kafkaSaslMechanism: 'TRIBUTARY_KAFKA_SASL_MECHANISM',
+  kafkaSaslUsername: 'TRIBUTARY_KAFKA_SASL_USERNAME',
+  kafkaSaslPassword: 'TRIBUTARY_KAFKA_SASL_PASSWORD',
   aggregates: 'TRIBUTARY_AGGREGATES',
   clickhouseUrl: 'TRIBUTARY_CLICKHOUSE_URL',
   clickhouseUser: 'TRIBUTARY_CLICKHOUSE_USER',
@@ -101,6 +147,13 @@ export function loadConfig(flags: Partial<Record<keyof Config, unknown>> = {}, e
       origin[key] = envName;
     }
   }
+  const profile = raw.profile === 'production' ? PROFILES.production : PROFILES.embedded;
+  for (const [key, adapter] of Object.entries(profile)) {
+    if (raw[key] === undefined) {
+      raw[key] = adapter;
+      if (origin.profile) origin[key] = `${origin.profile}=${String(raw.profile)}`;
+    }
+  }
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
     throw new ConfigError(
@@ -110,5 +163,23 @@ export function loadConfig(flags: Partial<Record<keyof Config, unknown>> = {}, e
       }),
     );
   }
-  return Object.freeze({ ...parsed.data, dataDir: path.resolve(parsed.data.dataDir) });
+  const config = parsed.data;
+  const problems = crossChecks(config).map(([key, message]) => `${origin[key] ?? ENV_NAMES[key]}: ${message}`);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze({ ...config, dataDir: path.resolve(config.dataDir) });
+}
+
+/** Rules that join several settings; each names the setting to fix. */
+function crossChecks(config: z.infer<typeof configSchema>): [keyof Config, string][] {
+  const problems: [keyof Config, string][] = [];
+  if (config.eventLog === 'kafka' && config.kafkaBrokers.length === 0) {
+    problems.push(['kafkaBrokers', 'is required when the event log is kafka (e.g. "localhost:9092")']);
+  }
+  if (config.kafkaSaslMechanism !== '' && (config.kafkaSaslUsername === '' || config.kafkaSaslPassword === '')) {
+    problems.push(['kafkaSaslUsername', `and ${ENV_NAMES.kafkaSaslPassword} are required with SASL ${config.kafkaSaslMechanism}`]);
+  }
+  if ((config.kafkaSslCertFile === '') !== (config.kafkaSslKeyFile === '')) {
+    problems.push(['kafkaSslCertFile', `and ${ENV_NAMES.kafkaSslKeyFile} must be set together (mutual TLS)`]);
+  }
+  return problems;
 }

@@ -20,4 +20,28 @@ describe('configuration', () => {
     expect(() => loadConfig({}, { TRIBUTARY_PORT: 'eighty' })).toThrow(/TRIBUTARY_PORT/);
     expect(() => loadConfig({ port: '70000' })).toThrow(/--port/);
   });
+
+  it('picks every adapter from the profile, and lets each be set on its own', () => {
+    expect(loadConfig()).toMatchObject({ eventLog: 'lmdb', aggregates: 'chdb', lineage: 'lmdb' });
+    const production = loadConfig({ profile: 'production' }, { TRIBUTARY_KAFKA_BROKERS: 'k1:9092, k2:9092' });
+    expect(production).toMatchObject({ eventLog: 'kafka', aggregates: 'clickhouse', lineage: 'neo4j', kafkaBrokers: ['k1:9092', 'k2:9092'] });
+    const mixed = loadConfig({}, { TRIBUTARY_PROFILE: 'production', TRIBUTARY_LINEAGE: 'lmdb', TRIBUTARY_KAFKA_BROKERS: 'k1:9092' });
+    expect(mixed).toMatchObject({ eventLog: 'kafka', aggregates: 'clickhouse', lineage: 'lmdb' });
+  });
+
+  it('refuses Kafka without brokers, naming the setting and the profile that asked for Kafka', () => {
+    expect(() => loadConfig({}, { TRIBUTARY_EVENT_LOG: 'kafka' })).toThrow(/TRIBUTARY_KAFKA_BROKERS: is required when the event log is kafka/);
+    expect(() => loadConfig({ profile: 'production' })).toThrow(/TRIBUTARY_KAFKA_BROKERS/);
+    expect(() => loadConfig({}, { TRIBUTARY_KAFKA_BROKERS: 'localhost' })).toThrow(/TRIBUTARY_KAFKA_BROKERS: must be a comma-separated list of host:port/);
+    expect(() => loadConfig({}, { TRIBUTARY_EVENT_LOG: 'pulsar' })).toThrow(/TRIBUTARY_EVENT_LOG/);
+  });
+
+  it('checks Kafka security settings that belong together', () => {
+    const env = { TRIBUTARY_EVENT_LOG: 'kafka', TRIBUTARY_KAFKA_BROKERS: 'k:9093' };
+    expect(() => loadConfig({}, { ...env, TRIBUTARY_KAFKA_SASL_MECHANISM: 'scram-sha-512' })).toThrow(/TRIBUTARY_KAFKA_SASL_USERNAME: and TRIBUTARY_KAFKA_SASL_PASSWORD are required/);
+    expect(() => loadConfig({}, { ...env, TRIBUTARY_KAFKA_SASL_MECHANISM: 'gssapi' })).toThrow(/TRIBUTARY_KAFKA_SASL_MECHANISM/);
+    expect(() => loadConfig({}, { ...env, TRIBUTARY_KAFKA_SSL_CERT_FILE: '/c.pem' })).toThrow(/must be set together/);
+    expect(loadConfig({}, { ...env, TRIBUTARY_KAFKA_SSL: 'true', TRIBUTARY_KAFKA_REPLICATION_FACTOR: '3' })).toMatchObject({ kafkaSsl: true, kafkaReplicationFactor: 3 });
+    expect(() => loadConfig({}, { ...env, TRIBUTARY_KAFKA_REPLICATION_FACTOR: '0' })).toThrow(/TRIBUTARY_KAFKA_REPLICATION_FACTOR: must be -1/);
+  });
 });
