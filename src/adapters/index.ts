@@ -1,7 +1,8 @@
 // The one place that picks adapters for the ports. The embedded default keeps everything under the
-// data directory: LMDB for the log, checkpoints and lineage; chDB for aggregates. Aggregates may
-// instead live on a ClickHouse server (TRIBUTARY_AGGREGATES=clickhouse), lineage on Neo4j
-// (TRIBUTARY_LINEAGE=neo4j).
+// data directory: LMDB for the log, checkpoints and lineage; chDB for aggregates. The log may instead
+// be a Kafka cluster (TRIBUTARY_EVENT_LOG=kafka; checkpoints and live updates then go through Kafka
+// too, so instances can share work), aggregates a ClickHouse server (TRIBUTARY_AGGREGATES=clickhouse),
+// lineage a Neo4j server (TRIBUTARY_LINEAGE=neo4j).
 
 import type { Config } from '../config/config';
 import type { Logger } from '../observability/logger';
@@ -19,6 +20,10 @@ import { LmdbCheckpointStore } from './embedded/lmdb-checkpoint-store';
 import { LmdbEventLog } from './embedded/lmdb-event-log';
 import { LmdbLineageStore } from './embedded/lmdb-lineage-store';
 import { openLmdbRoot, type LmdbRoot } from './embedded/lmdb-root';
+import { KafkaCheckpointStore } from './kafka/kafka-checkpoint-store';
+import { KafkaConnection, type KafkaSettings } from './kafka/kafka-connection';
+import { KafkaEventLog } from './kafka/kafka-event-log';
+import { KafkaLiveUpdates } from './kafka/kafka-live-updates';
 import { Neo4jLineageStore } from './neo4j/neo4j-lineage-store';
 
 export interface Adapters {
@@ -33,6 +38,19 @@ export interface Adapters {
 type AdapterConfig = Pick<
   Config,
   | 'dataDir'
+  | 'eventLog'
+  | 'kafkaBrokers'
+  | 'kafkaClientId'
+  | 'kafkaTopicPrefix'
+  | 'kafkaPartitions'
+  | 'kafkaReplicationFactor'
+  | 'kafkaSsl'
+  | 'kafkaSslCaFile'
+  | 'kafkaSslCertFile'
+  | 'kafkaSslKeyFile'
+  | 'kafkaSaslMechanism'
+  | 'kafkaSaslUsername'
+  | 'kafkaSaslPassword'
   | 'aggregates'
   | 'clickhouseUrl'
   | 'clickhouseUser'
@@ -75,16 +93,52 @@ async function openSqlExecutor(config: AdapterConfig): Promise<SqlExecutor> {
   }
 }
 
+type LogAdapters = Pick<Adapters, 'eventLog' | 'checkpoints' | 'live'>;
+
+async function openLog(config: AdapterConfig, root: LmdbRoot, opened: { close(): Promise<void> }[], logger: Logger): Promise<LogAdapters> {
+  if (config.eventLog === 'lmdb') {
+    return {
+      eventLog: track(opened, new LmdbEventLog(root)),
+      checkpoints: track(opened, new LmdbCheckpointStore(root)),
+      live: track(opened, new InProcessLiveUpdates()),
+    };
+  }
+  const settings: KafkaSettings = {
+    brokers: config.kafkaBrokers,
+    clientId: config.kafkaClientId,
+    topicPrefix: config.kafkaTopicPrefix,
+    partitions: config.kafkaPartitions,
+    replicationFactor: config.kafkaReplicationFactor,
+    ssl: config.kafkaSsl,
+    sslCaFile: config.kafkaSslCaFile,
+    sslCertFile: config.kafkaSslCertFile,
+    sslKeyFile: config.kafkaSslKeyFile,
+    saslMechanism: config.kafkaSaslMechanism,
+    saslUsername: config.kafkaSaslUsername,
+    saslPassword: config.kafkaSaslPassword,
+  };
+  let connection: KafkaConnection;
+  try {
+    connection = track(opened, await KafkaConnection.open(settings, logger.child({ component: 'kafka' })));
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`${reason} (check TRIBUTARY_KAFKA_BROKERS and the TRIBUTARY_KAFKA_SSL_* / TRIBUTARY_KAFKA_SASL_* settings)`, { cause: error });
+  }
+  // Closed in reverse: the live and checkpoint followers and the log's readers before the connection.
+  const eventLog = track(opened, new KafkaEventLog(connection));
+  const checkpoints = track(opened, await KafkaCheckpointStore.open(connection));
+  const live = track(opened, await KafkaLiveUpdates.open(connection));
+  return { eventLog, checkpoints, live };
+}
+
 export async function openAdapters(config: AdapterConfig, logger: Logger): Promise<Adapters> {
   const root = openLmdbRoot(config.dataDir);
   const opened: { close(): Promise<void> }[] = [];
   try {
-    const eventLog = track(opened, new LmdbEventLog(root));
-    const checkpoints = track(opened, new LmdbCheckpointStore(root));
+    const { eventLog, checkpoints, live } = await openLog(config, root, opened, logger);
     const lineage = track(opened, await openLineageStore(config, root));
     const aggregates = track(opened, new ClickHouseAggregateStore(await openSqlExecutor(config)));
-    const live = track(opened, new InProcessLiveUpdates());
-    logger.debug({ dataDir: config.dataDir, aggregates: config.aggregates, lineage: config.lineage }, 'adapters open: lmdb event log and checkpoints');
+    logger.debug({ dataDir: config.dataDir, eventLog: config.eventLog, aggregates: config.aggregates, lineage: config.lineage }, 'adapters open');
     return { eventLog, checkpoints, aggregates, lineage, live, close: () => closeAll([...opened, root]) };
   } catch (error) {
     await closeAll([...opened, root]);

@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'MIGRATION_CHECKSUM_MISMATCH'
   | 'SHUTTING_DOWN'
   | 'SUBSCRIBER_TOO_SLOW'
+  | 'OVERLOADED'
   | 'INTERNAL';
 
 export interface GatewayErrorOptions {

@@ -155,11 +155,16 @@ class ViewAggregator implements GroupMember<LoggedEvent | RoutedEvent> {
     const end = last.offset + 1;
 
     const before = state.windows.stats();
+    let foreign = 0;
     for (const record of batch.records) {
       if (record.offset < state.offset) continue;
       const event = this.input.routed ? this.unrouted(state, record.value as RoutedEvent) : (record.value as LoggedEvent);
-      if (event) state.windows.fold(event);
+      if (event === undefined) continue;
+      if (isLoggedEvent(event)) state.windows.fold(event);
+      else foreign += 1;
     }
+    // Records another producer wrote to the topic without Tributary's envelope cannot be placed in time.
+    if (foreign > 0) this.logger.warn({ partition: batch.partition, records: foreign }, 'skipped records without a Tributary envelope');
     const after = state.windows.stats();
     metrics.processorEvents.inc({ view: name }, after.foldedEvents - before.foldedEvents);
     metrics.processorLateEvents.inc({ view: name }, after.lateEvents - before.lateEvents);
@@ -196,6 +201,11 @@ class ViewAggregator implements GroupMember<LoggedEvent | RoutedEvent> {
   private jobId(partition: number): string {
     return `view:${this.view.name}:${partition}`;
   }
+}
+
+function isLoggedEvent(value: unknown): value is LoggedEvent {
+  const event = value as LoggedEvent | null;
+  return typeof event === 'object' && event !== null && typeof event.envelope?.eventTime === 'number' && typeof event.payload === 'object' && event.payload !== null;
 }
 
 /** Sends every event of a partitioned stream to the view's repartition topic, keyed by group key. */

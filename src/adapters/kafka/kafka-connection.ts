@@ -1,0 +1,197 @@
+// One connection to a Kafka cluster, shared by the Kafka event log, checkpoint store and live-update
+// fan-out: the kafkajs client with its TLS and SASL settings, an admin client that creates topics
+// with the layout their kind calls for, and the one producer every write goes through.
+
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { Kafka, logLevel as KafkaLogLevel, type Admin, type Consumer, type ConsumerConfig, type LogEntry, type SASLOptions } from 'kafkajs';
+import type { ConnectionOptions } from 'node:tls';
+import { topicKind } from '../../domain/topics';
+import { GatewayError } from '../../errors/gateway-error';
+import type { Logger } from '../../observability/logger';
+import { SerialProducer } from './serial-producer';
+
+export interface KafkaSettings {
+  brokers: readonly string[];
+  clientId: string;
+  /** Put in front of every topic and group name. */
+  topicPrefix: string;
+  /** Partitions of event and repartition topics. */
+  partitions: number;
+  /** -1 for the broker's default. */
+  replicationFactor: number;
+  ssl: boolean;
+  sslCaFile: string;
+  sslCertFile: string;
+  sslKeyFile: string;
+  saslMechanism: '' | 'plain' | 'scram-sha-256' | 'scram-sha-512';
+  saslUsername: string;
+  saslPassword: string;
+}
+
+interface TopicLayout {
+  partitions: number;
+  configEntries: { name: string; value: string }[];
+}
+
+/** Internal topics of the Kafka deployment that are not named in domain/topics. */
+export const CHECKPOINT_TOPIC = '_checkpoints';
+export const LIVE_TOPIC = '_live';
+
+/** Large enough for a checkpoint of many open windows; brokers accept a larger per-topic limit. */
+const CHECKPOINT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+const LIVE_RETENTION_MS = 60 * 60 * 1000;
+const CONNECT_TIMEOUT_MS = 5_000;
+
+export class KafkaConnection {
+  /** Unique per process: names the groups this instance reads through on its own. */
+  readonly instanceId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  private readonly known = new Map<string, Promise<number>>();
+
+  private constructor(
+    readonly kafka: Kafka,
+    readonly admin: Admin,
+    readonly producer: SerialProducer,
+    readonly settings: KafkaSettings,
+    readonly logger: Logger,
+  ) {}
+
+  /** Connects the admin client and the producer; fails fast, naming the brokers, when neither can. */
+  static async open(settings: KafkaSettings, logger: Logger): Promise<KafkaConnection> {
+    const kafka = new Kafka({
+      clientId: settings.clientId,
+      brokers: [...settings.brokers],
+      ssl: tlsOptions(settings),
+      sasl: saslOptions(settings),
+      connectionTimeout: CONNECT_TIMEOUT_MS,
+      retry: { initialRetryTime: 300, retries: 8 },
+      logLevel: KafkaLogLevel.WARN,
+      logCreator: () => (entry) => logKafka(logger, entry),
+    });
+    const admin = kafka.admin();
+    try {
+      await admin.connect();
+      // connect() is lazy about brokers; asking for the cluster proves one answers.
+      await admin.describeCluster();
+    } catch (cause) {
+      await admin.disconnect().catch(() => undefined);
+      throw unavailable(`cannot reach Kafka at ${settings.brokers.join(', ')}`, cause);
+    }
+    const producer = new SerialProducer(kafka, logger);
+    try {
+      await producer.connect();
+    } catch (cause) {
+      await admin.disconnect().catch(() => undefined);
+      throw unavailable(`cannot start the Kafka producer for ${settings.brokers.join(', ')}`, cause);
+    }
+    return new KafkaConnection(kafka, admin, producer, settings, logger);
+  }
+
+  /** The Kafka name of a Tributary topic or group. */
+  name(topicOrGroup: string): string {
+    return `${this.settings.topicPrefix}${topicOrGroup}`;
+  }
+
+  /** Creates the topic with its kind's layout if it does not exist; resolves with its partition count. */
+  ensureTopic(topic: string): Promise<number> {
+    let known = this.known.get(topic);
+    if (!known) {
+      known = this.createIfMissing(topic);
+      this.known.set(topic, known);
+      known.catch(() => this.known.delete(topic));
+    }
+    return known;
+  }
+
+  /** The offset the partition's next record will get (0 for an unknown topic). */
+  async endOffset(topic: string, partition: number): Promise<number> {
+    await this.ensureTopic(topic);
+    try {
+      const offsets = await this.admin.fetchTopicOffsets(this.name(topic));
+      const found = offsets.find((entry) => entry.partition === partition);
+      if (!found) throw new GatewayError('BAD_USER_INPUT', `topic "${topic}" has no partition ${partition}`, { path: 'partition' });
+      return Number(found.high);
+    } catch (cause) {
+      throw unavailable(`cannot read the end offset of ${this.name(topic)}[${partition}]`, cause);
+    }
+  }
+
+  consumer(config: ConsumerConfig): Consumer {
+    return this.kafka.consumer({ ...config, groupId: this.name(config.groupId), allowAutoTopicCreation: false });
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([this.producer.close(), this.admin.disconnect()]);
+  }
+
+  private async createIfMissing(topic: string): Promise<number> {
+    const layout = this.layout(topic);
+    const name = this.name(topic);
+    try {
+      await this.admin.createTopics({
+        topics: [{ topic: name, numPartitions: layout.partitions, replicationFactor: this.settings.replicationFactor, configEntries: layout.configEntries }],
+        waitForLeaders: true,
+      });
+      const metadata = await this.admin.fetchTopicMetadata({ topics: [name] });
+      return metadata.topics[0].partitions.length;
+    } catch (cause) {
+      throw unavailable(`cannot create or describe Kafka topic ${name}`, cause);
+    }
+  }
+
+  private layout(topic: string): TopicLayout {
+    const partitioned = { partitions: this.settings.partitions, configEntries: [] };
+    switch (topic === CHECKPOINT_TOPIC ? 'checkpoints' : topic === LIVE_TOPIC ? 'live' : topicKind(topic)) {
+      case 'events':
+      case 'repartition':
+        return partitioned;
+      case 'meta':
+        // Commands are keyed by a unique id, so compaction keeps every one, forever.
+        return { partitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] };
+      case 'checkpoints':
+        return {
+          partitions: 1,
+          configEntries: [
+            { name: 'cleanup.policy', value: 'compact' },
+            { name: 'max.message.bytes', value: String(CHECKPOINT_MAX_MESSAGE_BYTES) },
+          ],
+        };
+      case 'live':
+        return { partitions: 1, configEntries: [{ name: 'retention.ms', value: String(LIVE_RETENTION_MS) }] };
+      default:
+        return { partitions: 1, configEntries: [] };
+    }
+  }
+}
+
+export function unavailable(message: string, cause: unknown): GatewayError {
+  if (GatewayError.is(cause)) return cause;
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new GatewayError('STORAGE_UNAVAILABLE', `${message}: ${reason}`, { retriable: true, cause });
+}
+
+function tlsOptions(settings: KafkaSettings): ConnectionOptions | boolean | undefined {
+  if (!settings.ssl) return undefined;
+  const read = (file: string) => (file ? readFileSync(file) : undefined);
+  if (!settings.sslCaFile && !settings.sslCertFile) return true;
+  return { ca: read(settings.sslCaFile), cert: read(settings.sslCertFile), key: read(settings.sslKeyFile) };
+}
+
+function saslOptions(settings: KafkaSettings): SASLOptions | undefined {
+  const { saslMechanism: mechanism, saslUsername: username, saslPassword: password } = settings;
+  if (mechanism === '') return undefined;
+  return { mechanism, username, password } as SASLOptions;
+}
+
+const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [KafkaLogLevel.ERROR]: 'error',
+  [KafkaLogLevel.WARN]: 'warn',
+  [KafkaLogLevel.INFO]: 'info',
+  [KafkaLogLevel.DEBUG]: 'debug',
+};
+
+function logKafka(logger: Logger, { level, log }: LogEntry): void {
+  const { message, timestamp: _timestamp, logger: _name, ...fields } = log;
+  logger[LEVELS[level] ?? 'info']({ kafka: fields }, message);
+}

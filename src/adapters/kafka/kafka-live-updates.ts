@@ -1,0 +1,53 @@
+// Live updates across instances: the processor on whichever instance owns a window publishes its
+// changed rows to one Kafka topic, and every instance follows that topic from its end and hands the
+// rows to its own subscribers. Rows are fire-and-forget, like the in-process fan-out: the aggregate
+// store, not this topic, is the record.
+
+import type { WindowRowRecord } from '../../ports/aggregate-store';
+import type { LiveSubscription, LiveUpdates } from '../../ports/live-updates';
+import { InProcessLiveUpdates } from '../embedded/in-process-live-updates';
+import { LIVE_TOPIC, type KafkaConnection } from './kafka-connection';
+import { tailTopic, type TopicTail } from './topic-tail';
+
+export class KafkaLiveUpdates implements LiveUpdates {
+  private readonly local = new InProcessLiveUpdates();
+  private tail: TopicTail | undefined;
+
+  private constructor(private readonly connection: KafkaConnection) {}
+
+  static async open(connection: KafkaConnection): Promise<KafkaLiveUpdates> {
+    const live = new KafkaLiveUpdates(connection);
+    live.tail = await tailTopic(connection, {
+      purpose: 'live',
+      topic: LIVE_TOPIC,
+      fromBeginning: false,
+      onBatch: ({ messages }) => {
+        for (const message of messages) {
+          if (message.value) live.local.publish(JSON.parse(message.value.toString('utf8')) as WindowRowRecord[]);
+        }
+      },
+    });
+    return live;
+  }
+
+  publish(rows: readonly WindowRowRecord[]): void {
+    if (rows.length === 0) return;
+    const value = JSON.stringify(rows);
+    this.connection.producer.send(this.connection.name(LIVE_TOPIC), [{ key: rows[0].view, value }]).catch((error: unknown) => {
+      this.connection.logger.warn({ err: error, view: rows[0].view, rows: rows.length }, 'cannot publish live window updates to Kafka');
+    });
+  }
+
+  subscribe(view: string): LiveSubscription {
+    return this.local.subscribe(view);
+  }
+
+  subscriberCount(): number {
+    return this.local.subscriberCount();
+  }
+
+  async close(): Promise<void> {
+    await this.tail?.close();
+    await this.local.close();
+  }
+}

@@ -1,0 +1,172 @@
+// How Tributary's log records look on Kafka, so other Kafka tools can read them: a logged event is
+// its payload as JSON in the value, with the envelope in `tributary.*` headers and the event time as
+// the record timestamp; a quarantined event is the event as received, with the reason in headers (a
+// dead-letter topic); a routed event adds where it came from. Anything else is JSON in the value.
+
+import type { IHeaders, KafkaMessage, Message } from 'kafkajs';
+import type { Envelope, LoggedEvent, QuarantinedEvent } from '../../domain/envelope';
+
+const H = {
+  contentType: 'content-type',
+  eventId: 'tributary.event-id',
+  stream: 'tributary.stream',
+  traceId: 'tributary.trace-id',
+  producer: 'tributary.producer',
+  receivedAt: 'tributary.received-at',
+  eventTime: 'tributary.event-time',
+  schemaId: 'tributary.schema-id',
+  schemaVersion: 'tributary.schema-version',
+  sourcePartition: 'tributary.source-partition',
+  sourceOffset: 'tributary.source-offset',
+  errorCode: 'tributary.error.code',
+  errorMessage: 'tributary.error.message',
+  errorPath: 'tributary.error.path',
+  errorIndex: 'tributary.error.index',
+  truncated: 'tributary.truncated',
+} as const;
+
+export const RECORD_HEADERS = H;
+
+const JSON_TYPE = 'application/json';
+
+interface Routed {
+  partition: number;
+  offset: number;
+  event: LoggedEvent;
+}
+
+export function encodeRecord(value: unknown, key: string | undefined): Message {
+  if (isRouted(value)) {
+    return {
+      key: key ?? null,
+      value: JSON.stringify(value.event.payload),
+      timestamp: String(value.event.envelope.eventTime),
+      headers: {
+        ...envelopeHeaders(value.event.envelope),
+        [H.sourcePartition]: String(value.partition),
+        [H.sourceOffset]: String(value.offset),
+      },
+    };
+  }
+  if (isLoggedEvent(value)) {
+    return { key: key ?? null, value: JSON.stringify(value.payload), timestamp: String(value.envelope.eventTime), headers: envelopeHeaders(value.envelope) };
+  }
+  if (isQuarantined(value)) {
+    const headers: IHeaders = {
+      [H.contentType]: JSON_TYPE,
+      [H.errorCode]: value.code,
+      [H.errorMessage]: value.message,
+      [H.errorIndex]: String(value.index),
+      [H.stream]: value.stream,
+      [H.producer]: value.producer,
+      [H.traceId]: value.traceId,
+      [H.receivedAt]: String(value.receivedAt),
+      [H.truncated]: String(value.truncated),
+    };
+    if (value.path !== undefined) headers[H.errorPath] = value.path;
+    return { key: key ?? null, value: JSON.stringify(value.raw ?? null), headers };
+  }
+  return { key: key ?? null, value: JSON.stringify(value ?? null), headers: { [H.contentType]: JSON_TYPE } };
+}
+
+/** Decodes a record written by `encodeRecord`, or by another producer (its value as JSON). */
+export function decodeRecord(message: KafkaMessage): unknown {
+  const headers = message.headers ?? {};
+  const value = parseValue(message.value);
+  if (header(headers, H.eventId) !== undefined) {
+    const event: LoggedEvent = { envelope: envelopeOf(headers), payload: value as LoggedEvent['payload'] };
+    const partition = header(headers, H.sourcePartition);
+    if (partition === undefined) return event;
+    return { partition: Number(partition), offset: Number(header(headers, H.sourceOffset)), event } satisfies Routed;
+  }
+  const code = header(headers, H.errorCode);
+  if (code !== undefined) {
+    const quarantined: QuarantinedEvent = {
+      stream: header(headers, H.stream) ?? '',
+      index: Number(header(headers, H.errorIndex) ?? -1),
+      code,
+      message: header(headers, H.errorMessage) ?? '',
+      producer: header(headers, H.producer) ?? '',
+      traceId: header(headers, H.traceId) ?? '',
+      receivedAt: Number(header(headers, H.receivedAt) ?? 0),
+      raw: value,
+      truncated: header(headers, H.truncated) === 'true',
+    };
+    const path = header(headers, H.errorPath);
+    if (path !== undefined) quarantined.path = path;
+    return quarantined;
+  }
+  return value;
+}
+
+function envelopeHeaders(envelope: Envelope): IHeaders {
+  const headers: IHeaders = {
+    [H.contentType]: JSON_TYPE,
+    [H.eventId]: envelope.eventId,
+    [H.stream]: envelope.stream,
+    [H.traceId]: envelope.traceId,
+    [H.producer]: envelope.producer,
+    [H.receivedAt]: String(envelope.receivedAt),
+    [H.eventTime]: String(envelope.eventTime),
+  };
+  if (envelope.schemaId !== undefined) headers[H.schemaId] = String(envelope.schemaId);
+  if (envelope.schemaVersion !== undefined) headers[H.schemaVersion] = String(envelope.schemaVersion);
+  return headers;
+}
+
+function envelopeOf(headers: IHeaders): Envelope {
+  const envelope: Envelope = {
+    eventId: header(headers, H.eventId) ?? '',
+    stream: header(headers, H.stream) ?? '',
+    traceId: header(headers, H.traceId) ?? '',
+    producer: header(headers, H.producer) ?? '',
+    receivedAt: Number(header(headers, H.receivedAt) ?? 0),
+    eventTime: Number(header(headers, H.eventTime) ?? 0),
+  };
+  const schemaId = header(headers, H.schemaId);
+  const schemaVersion = header(headers, H.schemaVersion);
+  if (schemaId !== undefined) envelope.schemaId = Number(schemaId);
+  if (schemaVersion !== undefined) envelope.schemaVersion = Number(schemaVersion);
+  return envelope;
+}
+
+function header(headers: IHeaders, name: string): string | undefined {
+  const value = headers[name];
+  if (value === undefined) return undefined;
+  const first = Array.isArray(value) ? value[0] : value;
+  return first === undefined ? undefined : first.toString();
+}
+
+/** JSON values; a value that is not JSON is kept as its bytes in base64, so nothing is dropped. */
+function parseValue(value: Buffer | null): unknown {
+  if (value === null) return null;
+  const text = value.toString('utf8');
+  try {
+    return JSON.parse(text);
+  } catch {
+    return { notJson: value.toString('base64') };
+  }
+}
+
+function isLoggedEvent(value: unknown): value is LoggedEvent {
+  const event = value as LoggedEvent | null;
+  return typeof event === 'object' && event !== null && typeof event.envelope?.eventId === 'string' && typeof event.payload === 'object';
+}
+
+function isRouted(value: unknown): value is Routed {
+  const routed = value as Routed | null;
+  return typeof routed === 'object' && routed !== null && Number.isInteger(routed.partition) && Number.isInteger(routed.offset) && isLoggedEvent(routed.event);
+}
+
+function isQuarantined(value: unknown): value is QuarantinedEvent {
+  const event = value as QuarantinedEvent | null;
+  return (
+    typeof event === 'object' &&
+    event !== null &&
+    typeof event.code === 'string' &&
+    typeof event.message === 'string' &&
+    typeof event.stream === 'string' &&
+    'raw' in event &&
+    typeof event.truncated === 'boolean'
+  );
+}

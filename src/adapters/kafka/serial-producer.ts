@@ -1,0 +1,181 @@
+// Every write to Kafka goes through one idempotent producer, one request at a time: kafkajs assigns
+// idempotence sequence numbers per send, and concurrent sends to one partition can be dropped by the
+// broker as duplicates while every send still resolves (kafkajs issue #1005). Appends that arrive
+// while a request is out are gathered into the next request (group commit), so one-at-a-time costs
+// little. The queue is bounded: when the cluster is slow, writers get a retriable OVERLOADED error
+// instead of growing memory, and an append that waited too long is dropped unsent, never half-sent.
+
+import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer, type RecordMetadata } from 'kafkajs';
+import { GatewayError } from '../../errors/gateway-error';
+import type { Logger } from '../../observability/logger';
+
+export interface ProducedPartition {
+  partition: number;
+  baseOffset: number;
+}
+
+interface PendingAppend {
+  topic: string;
+  messages: Message[];
+  bytes: number;
+  resolve(partitions: ProducedPartition[]): void;
+  reject(error: unknown): void;
+  timer: NodeJS.Timeout;
+}
+
+/** Most bytes of appends that may wait for the broker; more is refused with OVERLOADED. */
+const MAX_QUEUED_BYTES = 64 * 1024 * 1024;
+/** Most bytes one produce request carries (Kafka's default socket.request.max.bytes is 100 MiB). */
+const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+/** An append still waiting after this long is dropped and refused as retriable. */
+const QUEUE_TIMEOUT_MS = 30_000;
+/** How long the broker may take to replicate a request to all in-sync replicas. */
+const ACK_TIMEOUT_MS = 30_000;
+
+export class SerialProducer {
+  private readonly producer: Producer;
+  private readonly queue: PendingAppend[] = [];
+  private queuedBytes = 0;
+  private sending = false;
+  private closed = false;
+
+  constructor(kafka: Kafka, private readonly logger: Logger) {
+    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+  }
+
+  connect(): Promise<void> {
+    return this.producer.connect();
+  }
+
+  /**
+   * Sends the messages to `topic` (already the Kafka name) with acks=all; resolves with the base
+   * offset per partition once every in-sync replica has them. Messages of one call keep their order.
+   */
+  send(topic: string, messages: Message[]): Promise<ProducedPartition[]> {
+    if (this.closed) return Promise.reject(new GatewayError('SHUTTING_DOWN', 'the Kafka producer is closed'));
+    const bytes = messages.reduce((sum, message) => sum + sizeOf(message), 0);
+    if (this.queuedBytes + bytes > MAX_QUEUED_BYTES && this.queue.length > 0) {
+      return Promise.reject(
+        new GatewayError('OVERLOADED', `Kafka is not keeping up: ${Math.round(this.queuedBytes / 1048576)} MiB are waiting to be written; retry shortly`, {
+          retriable: true,
+          details: { retryAfterMs: 1_000 },
+        }),
+      );
+    }
+    return new Promise((resolve, reject) => {
+      const pending: PendingAppend = {
+        topic,
+        messages,
+        bytes,
+        resolve,
+        reject,
+        timer: setTimeout(() => this.expire(pending), QUEUE_TIMEOUT_MS),
+      };
+      this.queue.push(pending);
+      this.queuedBytes += bytes;
+      this.pump();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    while (this.sending) await new Promise((resolve) => setTimeout(resolve, 10));
+    for (const pending of this.queue.splice(0)) {
+      clearTimeout(pending.timer);
+      pending.reject(new GatewayError('SHUTTING_DOWN', 'the Kafka producer closed before this write was sent'));
+    }
+    await this.producer.disconnect();
+  }
+
+  private expire(pending: PendingAppend): void {
+    const at = this.queue.indexOf(pending);
+    if (at < 0) return; // already being sent: its request decides
+    this.queue.splice(at, 1);
+    this.queuedBytes -= pending.bytes;
+    pending.reject(new GatewayError('STORAGE_UNAVAILABLE', `Kafka did not take this write within ${QUEUE_TIMEOUT_MS / 1000} s; nothing was written`, { retriable: true }));
+  }
+
+  private pump(): void {
+    if (this.sending || this.queue.length === 0) return;
+    this.sending = true;
+    const batch: PendingAppend[] = [];
+    let bytes = 0;
+    while (this.queue.length > 0 && (batch.length === 0 || bytes + this.queue[0].bytes <= MAX_REQUEST_BYTES)) {
+      const next = this.queue.shift()!;
+      clearTimeout(next.timer);
+      bytes += next.bytes;
+      batch.push(next);
+    }
+    this.queuedBytes -= bytes;
+    void this.sendBatch(batch).finally(() => {
+      this.sending = false;
+      this.pump();
+    });
+  }
+
+  private async sendBatch(batch: PendingAppend[]): Promise<void> {
+    // Appends to the same topic are joined in arrival order; kafkajs keeps that order per partition,
+    // so each append's records follow those of the appends before it.
+    const byTopic = new Map<string, Message[]>();
+    for (const pending of batch) byTopic.set(pending.topic, [...(byTopic.get(pending.topic) ?? []), ...pending.messages]);
+    let metadata: RecordMetadata[];
+    try {
+      metadata = await this.producer.sendBatch({
+        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+        acks: -1,
+        timeout: ACK_TIMEOUT_MS,
+        compression: CompressionTypes.None,
+      });
+    } catch (cause) {
+      const reason = cause instanceof Error ? cause.message : String(cause);
+      this.logger.warn({ err: cause, appends: batch.length }, 'Kafka produce request failed');
+      const error = new GatewayError('STORAGE_UNAVAILABLE', `Kafka did not acknowledge the write: ${reason}`, { retriable: true, cause });
+      for (const pending of batch) pending.reject(error);
+      return;
+    }
+    resolveInOrder(batch, metadata);
+  }
+}
+
+/** Gives each append the base offsets of its own records, per partition. */
+function resolveInOrder(batch: PendingAppend[], metadata: RecordMetadata[]): void {
+  const next = new Map<string, number>();
+  for (const entry of metadata) next.set(`${entry.topicName}\u0000${entry.partition}`, Number(entry.baseOffset ?? entry.offset ?? 0));
+  const partitionsOf = partitionsBySend(batch, metadata);
+  batch.forEach((pending, index) => {
+    const produced: ProducedPartition[] = [];
+    for (const [partition, count] of partitionsOf[index]) {
+      const key = `${pending.topic}\u0000${partition}`;
+      const baseOffset = next.get(key) ?? 0;
+      produced.push({ partition, baseOffset });
+      next.set(key, baseOffset + count);
+    }
+    pending.resolve(produced);
+  });
+}
+
+/**
+ * Record counts per partition, per append. Only single-partition topics need exact per-append bases;
+ * for those every record is in partition 0. Partitioned topics report their partitions' bases.
+ */
+function partitionsBySend(batch: PendingAppend[], metadata: RecordMetadata[]): Map<number, number>[] {
+  return batch.map((pending) => {
+    const partitions = metadata.filter((entry) => entry.topicName === pending.topic).map((entry) => entry.partition);
+    const counts = new Map<number, number>();
+    if (partitions.length === 1) counts.set(partitions[0], pending.messages.length);
+    else for (const partition of partitions) counts.set(partition, 0);
+    return counts;
+  });
+}
+
+function sizeOf(message: Message): number {
+  let size = 64 + byteLength(message.key) + byteLength(message.value);
+  for (const [name, value] of Object.entries(message.headers ?? {})) size += name.length + byteLength(value as Buffer | string | undefined);
+  return size;
+}
+
+function byteLength(value: Buffer | string | null | undefined | (Buffer | string)[]): number {
+  if (value === null || value === undefined) return 0;
+  if (Array.isArray(value)) return value.reduce((sum, item) => sum + byteLength(item), 0);
+  return typeof value === 'string' ? Buffer.byteLength(value) : value.length;
+}

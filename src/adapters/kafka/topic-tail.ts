@@ -1,0 +1,46 @@
+// Follows a whole topic on behalf of this instance alone: a consumer in a group of its own that
+// never commits, so every instance sees every record (for the checkpoint table and live fan-out).
+
+import type { KafkaMessage } from 'kafkajs';
+import type { KafkaConnection } from './kafka-connection';
+
+export interface TailBatch {
+  partition: number;
+  messages: KafkaMessage[];
+  /** The partition's end offset as of this fetch. */
+  endOffset: number;
+}
+
+export interface TopicTail {
+  close(): Promise<void>;
+}
+
+/**
+ * Starts following `topic` (a Tributary name) from its beginning or from its end, and resolves once
+ * the consumer has joined its group. `onBatch` runs for each fetched batch, one at a time.
+ */
+export async function tailTopic(
+  connection: KafkaConnection,
+  options: { purpose: string; topic: string; fromBeginning: boolean; maxBytesPerPartition?: number; onBatch: (batch: TailBatch) => void },
+): Promise<TopicTail> {
+  await connection.ensureTopic(options.topic);
+  const consumer = connection.consumer({
+    groupId: `${options.purpose}.${connection.instanceId}`,
+    maxWaitTimeInMs: 100,
+    maxBytesPerPartition: options.maxBytesPerPartition,
+  });
+  const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topics: [connection.name(options.topic)], fromBeginning: options.fromBeginning });
+    await consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch }) => options.onBatch({ partition: batch.partition, messages: batch.messages, endOffset: Number(batch.highWatermark) }),
+    });
+    await joined;
+  } catch (error) {
+    await consumer.disconnect().catch(() => undefined);
+    throw error;
+  }
+  return { close: () => consumer.disconnect() };
+}
