@@ -3,8 +3,32 @@
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GatewayError } from '../../src/errors/gateway-error';
-import type { AppendAck, EventLog } from '../../src/ports/event-log';
+import type { AppendAck, EventLog, GroupMember, LogBatch } from '../../src/ports/event-log';
+import { waitFor } from '../helpers/gateway-process';
 import { uniqueName } from '../helpers/temp-dir';
+
+/** A consumer-group member that keeps what it is given and commits after each batch. */
+class CollectingMember<T> implements GroupMember<T> {
+  readonly seen: { partition: number; offset: number; value: T }[] = [];
+  readonly assignments: number[][] = [];
+  failNext = 0;
+
+  assigned(partitions: readonly number[]): void {
+    this.assignments.push([...partitions]);
+  }
+
+  async handle({ partition, records }: LogBatch<T>): Promise<number | undefined> {
+    if (this.failNext > 0) {
+      this.failNext -= 1;
+      throw new Error('member failure on purpose');
+    }
+    for (const record of records) this.seen.push({ partition, ...record });
+    return records[records.length - 1].offset + 1;
+  }
+}
+
+/** Group consumption joins a group on a real cluster: seconds, not milliseconds. */
+const GROUP_WAIT = { timeoutMs: 60_000, intervalMs: 20 };
 
 export interface EventLogFixture {
   log: EventLog;
@@ -27,7 +51,7 @@ export function describeEventLogContract(name: string, open: () => Promise<Event
     });
 
     it('gives offsets from 0 without gaps across appends and returns values intact', async () => {
-      const topic = uniqueName('events.orders');
+      const topic = uniqueName('_log.orders');
       const first = [{ id: 1, nested: { list: [1, 'two', null, true], text: 'zürich 🚀' } }, { id: 2 }, { id: 3, amount: 12.75 }];
       expect(await log.append(topic, first)).toEqual({ baseOffset: 0, count: 3 });
       expect(await log.append(topic, [{ id: 4 }, { id: 5 }])).toEqual({ baseOffset: 3, count: 2 });
@@ -39,7 +63,7 @@ export function describeEventLogContract(name: string, open: () => Promise<Event
     });
 
     it('keeps every record of concurrent appends exactly once, each call contiguous', async () => {
-      const topic = uniqueName('events.concurrent');
+      const topic = uniqueName('_log.concurrent');
       const calls = 20;
       const perCall = 50;
       const acks = await Promise.all(
@@ -59,25 +83,25 @@ export function describeEventLogContract(name: string, open: () => Promise<Event
     });
 
     it('reads ranges, honours limits and returns nothing beyond the end', async () => {
-      const topic = uniqueName('events.ranges');
+      const topic = uniqueName('_log.ranges');
       await log.append(topic, Array.from({ length: 10 }, (_, i) => ({ i })));
       expect((await log.read(topic, 2, 3)).map((r) => r.offset)).toEqual([2, 3, 4]);
       expect((await log.read(topic, 8, 100)).map((r) => r.offset)).toEqual([8, 9]);
       expect(await log.read(topic, 10, 5)).toEqual([]);
       expect(await log.read(topic, 1_000, 5)).toEqual([]);
       expect(await log.read(topic, 0, 0)).toEqual([]);
-      expect(await log.read(uniqueName('events.never_written'), 0, 10)).toEqual([]);
+      expect(await log.read(uniqueName('_log.never_written'), 0, 10)).toEqual([]);
     });
 
     it('keeps topics independent', async () => {
-      const a = uniqueName('events.a');
-      const b = uniqueName('events.b');
+      const a = uniqueName('_log.a');
+      const b = uniqueName('_log.b');
       expect(await log.append(a, [{ t: 'a' }, { t: 'a' }])).toEqual({ baseOffset: 0, count: 2 });
       expect(await log.append(b, [{ t: 'b' }])).toEqual({ baseOffset: 0, count: 1 });
       expect(await log.append(a, [{ t: 'a' }])).toEqual({ baseOffset: 2, count: 1 });
       expect((await log.read<{ t: string }>(a, 0, 10)).map((r) => r.value.t)).toEqual(['a', 'a', 'a']);
       expect((await log.read<{ t: string }>(b, 0, 10)).map((r) => r.value.t)).toEqual(['b']);
-      const empty = uniqueName('events.empty');
+      const empty = uniqueName('_log.empty');
       expect(await log.append(empty, [])).toEqual({ baseOffset: 0, count: 0 });
       const topics = await log.topics();
       expect(topics).toEqual(expect.arrayContaining([a, b]));
@@ -85,7 +109,7 @@ export function describeEventLogContract(name: string, open: () => Promise<Event
     });
 
     it('reports the next offset of each topic', async () => {
-      const topic = uniqueName('events.end');
+      const topic = uniqueName('_log.end');
       expect(await log.endOffset(topic)).toBe(0);
       await log.append(topic, [1, 2, 3, 4]);
       expect(await log.endOffset(topic)).toBe(4);
@@ -95,7 +119,7 @@ export function describeEventLogContract(name: string, open: () => Promise<Event
     });
 
     it('wakes a waiting reader on append, long before its timeout', async () => {
-      const topic = uniqueName('events.wake');
+      const topic = uniqueName('_log.wake');
       const started = Date.now();
       const woken = log.waitForAppend(30_000);
       await log.append(topic, [{ hello: 'reader' }]);
@@ -111,7 +135,7 @@ export function describeEventLogContract(name: string, open: () => Promise<Event
     });
 
     it('keeps records across close and reopen, and continues their offsets', async () => {
-      const topic = uniqueName('events.durable');
+      const topic = uniqueName('_log.durable');
       await log.append(topic, [{ n: 0 }, { n: 1 }, { n: 2 }]);
       await log.close();
       const again = await fixture.reopen();
@@ -122,7 +146,7 @@ export function describeEventLogContract(name: string, open: () => Promise<Event
     });
 
     it('finishes appends already in flight when closed', async () => {
-      const topic = uniqueName('events.inflight');
+      const topic = uniqueName('_log.inflight');
       const pending = log.append(topic, Array.from({ length: 100 }, (_, i) => ({ i })));
       await log.close();
       expect(await pending).toEqual({ baseOffset: 0, count: 100 });
@@ -130,8 +154,95 @@ export function describeEventLogContract(name: string, open: () => Promise<Event
       expect(await again.read(topic, 0, 1_000)).toHaveLength(100);
     });
 
+    it('keeps records with equal keys in one partition, in append order, and loses none across partitions', async () => {
+      const topic = uniqueName('events.keyed');
+      const partitions = await log.partitionCount(topic);
+      expect(partitions).toBeGreaterThanOrEqual(1);
+      const values = Array.from({ length: 300 }, (_, i) => ({ key: `k${i % 7}`, i }));
+      await log.append(topic, values.slice(0, 150), { keys: values.slice(0, 150).map((v) => v.key) });
+      await log.append(topic, values.slice(150), { keys: values.slice(150).map((v) => v.key) });
+      const byPartition: { key: string; i: number }[][] = [];
+      let total = 0;
+      for (let partition = 0; partition < partitions; partition++) {
+        const end = await log.endOffset(topic, partition);
+        const records = await log.read<{ key: string; i: number }>(topic, 0, 1_000, partition);
+        expect(records.map((r) => r.offset)).toEqual(Array.from({ length: end }, (_, n) => n));
+        byPartition.push(records.map((r) => r.value));
+        total += end;
+      }
+      expect(total).toBe(values.length);
+      for (let k = 0; k < 7; k++) {
+        const holders = byPartition.filter((records) => records.some((v) => v.key === `k${k}`));
+        expect(holders, `partitions holding key k${k}`).toHaveLength(1);
+        const order = holders[0].filter((v) => v.key === `k${k}`).map((v) => v.i);
+        expect(order).toEqual([...order].sort((a, b) => a - b));
+        expect(order).toHaveLength(values.filter((v) => v.key === `k${k}`).length);
+      }
+    });
+
+    it('gives a consumer group every record once, and resumes a group from its committed offsets', async () => {
+      const topic = uniqueName('_log.group');
+      const group = uniqueName('contract-group');
+      await log.append(topic, Array.from({ length: 10 }, (_, i) => ({ i })));
+      const first = new CollectingMember<{ i: number }>();
+      const stop = new AbortController();
+      const consuming = log.consume(group, topic, first, { maxRecords: 4, signal: stop.signal });
+      await waitFor(() => first.seen.length >= 10, { ...GROUP_WAIT, what: 'the group to read 10 records' });
+      await log.append(topic, [{ i: 10 }]);
+      await waitFor(() => first.seen.length >= 11, { ...GROUP_WAIT, what: 'the group to read a record appended while it runs' });
+      stop.abort();
+      await consuming;
+      expect(first.seen.map((r) => r.value.i)).toEqual(Array.from({ length: 11 }, (_, i) => i));
+      expect(first.assignments.at(-1)).toEqual([0]);
+
+      await log.append(topic, [{ i: 11 }, { i: 12 }]);
+      const again = new CollectingMember<{ i: number }>();
+      const stopAgain = new AbortController();
+      const resumed = log.consume(group, topic, again, { maxRecords: 100, signal: stopAgain.signal });
+      await waitFor(() => again.seen.length >= 2, { ...GROUP_WAIT, what: 'the group to resume after its committed offset' });
+      stopAgain.abort();
+      await resumed;
+      expect(again.seen.map((r) => r.offset)).toEqual([11, 12]);
+
+      const fresh = new CollectingMember<{ i: number }>();
+      const stopFresh = new AbortController();
+      const other = log.consume(uniqueName('contract-other'), topic, fresh, { maxRecords: 100, signal: stopFresh.signal });
+      await waitFor(() => fresh.seen.length >= 13, { ...GROUP_WAIT, what: 'a new group to start at the beginning' });
+      stopFresh.abort();
+      await other;
+      expect(fresh.seen.map((r) => r.offset)).toEqual(Array.from({ length: 13 }, (_, i) => i));
+    }, 120_000);
+
+    it('delivers a batch again from the last commit when the member fails it', async () => {
+      const topic = uniqueName('_log.redeliver');
+      await log.append(topic, Array.from({ length: 6 }, (_, i) => ({ i })));
+      const member = new CollectingMember<{ i: number }>();
+      member.failNext = 2;
+      const stop = new AbortController();
+      const consuming = log.consume(uniqueName('contract-redeliver'), topic, member, { maxRecords: 100, signal: stop.signal });
+      await waitFor(() => member.seen.length >= 6, { ...GROUP_WAIT, what: 'the failed batch to be delivered again' });
+      stop.abort();
+      await consuming;
+      expect(member.failNext).toBe(0);
+      expect(member.seen.map((r) => r.offset)).toEqual([0, 1, 2, 3, 4, 5]);
+    }, 120_000);
+
+    it('hands a group every partition of a partitioned topic', async () => {
+      const topic = uniqueName('events.grouped');
+      const partitions = await log.partitionCount(topic);
+      await log.append(topic, Array.from({ length: 40 }, (_, i) => ({ i })), { keys: Array.from({ length: 40 }, (_, i) => `key-${i}`) });
+      const member = new CollectingMember<{ i: number }>();
+      const stop = new AbortController();
+      const consuming = log.consume(uniqueName('contract-partitions'), topic, member, { maxRecords: 100, signal: stop.signal });
+      await waitFor(() => member.seen.length >= 40, { ...GROUP_WAIT, what: 'the group to read all 40 records' });
+      stop.abort();
+      await consuming;
+      expect([...(member.assignments.at(-1) ?? [])].sort((a, b) => a - b)).toEqual(Array.from({ length: partitions }, (_, p) => p));
+      expect(member.seen.map((r) => r.value.i).sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    }, 120_000);
+
     it('refuses calls after close with SHUTTING_DOWN', async () => {
-      const topic = uniqueName('events.closed');
+      const topic = uniqueName('_log.closed');
       await log.close();
       await expectCode(log.append(topic, [{ late: true }]), 'SHUTTING_DOWN');
       await expectCode(log.read(topic, 0, 10), 'SHUTTING_DOWN');

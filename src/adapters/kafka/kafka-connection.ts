@@ -104,9 +104,19 @@ export class KafkaConnection {
     return known;
   }
 
+  /** True when the topic exists on the cluster (without creating it). */
+  async exists(topic: string): Promise<boolean> {
+    if (this.known.has(topic)) return true;
+    try {
+      return (await this.admin.listTopics()).includes(this.name(topic));
+    } catch (cause) {
+      throw unavailable('cannot list Kafka topics', cause);
+    }
+  }
+
   /** The offset the partition's next record will get (0 for an unknown topic). */
   async endOffset(topic: string, partition: number): Promise<number> {
-    await this.ensureTopic(topic);
+    if (!(await this.exists(topic))) return 0;
     try {
       const offsets = await this.admin.fetchTopicOffsets(this.name(topic));
       const found = offsets.find((entry) => entry.partition === partition);

@@ -67,8 +67,11 @@ export class KafkaEventLog implements EventLog {
     this.assertOpen();
     const prefix = this.connection.settings.topicPrefix;
     try {
-      const names = await this.connection.admin.listTopics();
-      return names.filter((name) => name.startsWith(prefix)).map((name) => name.slice(prefix.length)).sort();
+      const names = (await this.connection.admin.listTopics()).filter((name) => name.startsWith(prefix));
+      const held = await Promise.all(
+        names.map(async (name) => (await this.connection.admin.fetchTopicOffsets(name)).some((p) => Number(p.high) > 0)),
+      );
+      return names.filter((_, i) => held[i]).map((name) => name.slice(prefix.length)).sort();
     } catch (cause) {
       throw unavailable('cannot list Kafka topics', cause);
     }

@@ -11,7 +11,10 @@ import { tailTopic, type TopicTail } from './topic-tail';
 
 export class KafkaLiveUpdates implements LiveUpdates {
   private readonly local = new InProcessLiveUpdates();
+  private readonly sending = new Set<Promise<unknown>>();
   private tail: TopicTail | undefined;
+  /** Offset after the last live record handed to local subscribers. */
+  private position = 0;
 
   private constructor(private readonly connection: KafkaConnection) {}
 
@@ -24,18 +27,31 @@ export class KafkaLiveUpdates implements LiveUpdates {
       onBatch: ({ messages }) => {
         for (const message of messages) {
           if (message.value) live.local.publish(JSON.parse(message.value.toString('utf8')) as WindowRowRecord[]);
+          live.position = Math.max(live.position, Number(message.offset) + 1);
         }
       },
     });
+    // The tail starts at the end: nothing before it will ever be delivered here.
+    live.position = Math.max(live.position, await connection.endOffset(LIVE_TOPIC, 0));
     return live;
   }
 
   publish(rows: readonly WindowRowRecord[]): void {
     if (rows.length === 0) return;
     const value = JSON.stringify(rows);
-    this.connection.producer.send(this.connection.name(LIVE_TOPIC), [{ key: rows[0].view, value }]).catch((error: unknown) => {
+    const sent = this.connection.producer.send(this.connection.name(LIVE_TOPIC), [{ key: rows[0].view, value }]).catch((error: unknown) => {
       this.connection.logger.warn({ err: error, view: rows[0].view, rows: rows.length }, 'cannot publish live window updates to Kafka');
     });
+    this.sending.add(sent);
+    void sent.finally(() => this.sending.delete(sent));
+  }
+
+  /** Resolves once every row published so far has been written and handed to local subscribers. */
+  async settle(timeoutMs = 30_000): Promise<void> {
+    await Promise.all([...this.sending]);
+    const end = await this.connection.endOffset(LIVE_TOPIC, 0);
+    const deadline = Date.now() + timeoutMs;
+    while (this.position < end && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
   }
 
   subscribe(view: string): LiveSubscription {
