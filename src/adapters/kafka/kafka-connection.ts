@@ -43,6 +43,10 @@ export const LIVE_TOPIC = '_live';
 const CHECKPOINT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 const LIVE_RETENTION_MS = 60 * 60 * 1000;
 const CONNECT_TIMEOUT_MS = 5_000;
+/** Start-up gives up after about four seconds of refused connections. */
+const STARTUP_RETRIES = 3;
+/** Once running, kafkajs retries for about a minute before an operation fails to its caller. */
+const RUNTIME_RETRIES = 8;
 
 export class KafkaConnection {
   /** Unique per process: names the groups this instance reads through on its own. */
@@ -59,21 +63,31 @@ export class KafkaConnection {
 
   /** Connects the admin client and the producer; fails fast, naming the brokers, when neither can. */
   static async open(settings: KafkaSettings, logger: Logger): Promise<KafkaConnection> {
-    const kafka = new Kafka({
-      clientId: settings.clientId,
-      brokers: [...settings.brokers],
-      ssl: tlsOptions(settings),
-      sasl: saslOptions(settings),
-      connectionTimeout: CONNECT_TIMEOUT_MS,
-      retry: { initialRetryTime: 300, retries: 8 },
-      logLevel: KafkaLogLevel.WARN,
-      logCreator: () => (entry) => logKafka(logger, entry),
-    });
+    const client = (retries: number) =>
+      new Kafka({
+        clientId: settings.clientId,
+        brokers: [...settings.brokers],
+        ssl: tlsOptions(settings),
+        sasl: saslOptions(settings),
+        connectionTimeout: CONNECT_TIMEOUT_MS,
+        retry: { initialRetryTime: 250, retries },
+        logLevel: KafkaLogLevel.WARN,
+        logCreator: () => (entry) => logKafka(logger, entry),
+      });
+    // A first, impatient look: a wrong or unreachable cluster fails start-up within seconds.
+    const probe = client(STARTUP_RETRIES).admin();
+    try {
+      await probe.connect();
+      await probe.describeCluster();
+    } catch (cause) {
+      throw unavailable(`cannot reach Kafka at ${settings.brokers.join(', ')}`, cause);
+    } finally {
+      await probe.disconnect().catch(() => undefined);
+    }
+    const kafka = client(RUNTIME_RETRIES);
     const admin = kafka.admin();
     try {
       await admin.connect();
-      // connect() is lazy about brokers; asking for the cluster proves one answers.
-      await admin.describeCluster();
     } catch (cause) {
       await admin.disconnect().catch(() => undefined);
       throw unavailable(`cannot reach Kafka at ${settings.brokers.join(', ')}`, cause);
@@ -183,7 +197,14 @@ export function unavailable(message: string, cause: unknown): GatewayError {
 
 function tlsOptions(settings: KafkaSettings): ConnectionOptions | boolean | undefined {
   if (!settings.ssl) return undefined;
-  const read = (file: string) => (file ? readFileSync(file) : undefined);
+  const read = (file: string) => {
+    if (!file) return undefined;
+    try {
+      return readFileSync(file);
+    } catch (cause) {
+      throw new GatewayError('BAD_USER_INPUT', `cannot read the Kafka TLS file ${file}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    }
+  };
   if (!settings.sslCaFile && !settings.sslCertFile) return true;
   return { ca: read(settings.sslCaFile), cert: read(settings.sslCertFile), key: read(settings.sslKeyFile) };
 }
