@@ -16,12 +16,13 @@ const program = new Command()
 
 program
   .command('start')
-  .description('start the gateway on the embedded stores (LMDB + chDB) under the data directory')
+  .description('start the gateway: embedded stores (LMDB + chDB) under the data directory by default')
   .option('--data-dir <dir>', 'where all data lives (env TRIBUTARY_DATA_DIR; default ./data)')
   .option('--port <port>', 'HTTP and WebSocket port (env TRIBUTARY_PORT; default 4000)')
   .option('--host <host>', 'address to listen on (env TRIBUTARY_HOST; default 127.0.0.1)')
   .addOption(new Option('--log-level <level>', 'log level (env TRIBUTARY_LOG_LEVEL)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
-  .action(async (options: { dataDir?: string; port?: string; host?: string; logLevel?: string }) => {
+  .addOption(new Option('--profile <profile>', 'embedded stores, or Kafka + ClickHouse + Neo4j (env TRIBUTARY_PROFILE)').choices(['embedded', 'production']))
+  .action(async (options: { dataDir?: string; port?: string; host?: string; logLevel?: string; profile?: string }) => {
     await runStart(loadConfig(options, process.env));
   });
 
@@ -29,7 +30,8 @@ program
   .command('migrate')
   .description('apply pending aggregate-store migrations and exit')
   .option('--data-dir <dir>', 'data directory (env TRIBUTARY_DATA_DIR; default ./data)')
-  .action(async (options: { dataDir?: string }) => {
+  .addOption(new Option('--profile <profile>', 'embedded or production (env TRIBUTARY_PROFILE)').choices(['embedded', 'production']))
+  .action(async (options: { dataDir?: string; profile?: string }) => {
     await runMigrate(loadConfig({ ...options, logLevel: 'warn' }, process.env));
   });
 

@@ -14,6 +14,7 @@ export async function runStart(config: Config): Promise<void> {
       `  GraphQL     ${tributary.urls.graphql}`,
       `  WebSocket   ${tributary.urls.websocket}  (graphql-ws subscriptions)`,
       `  Dashboard   ${tributary.urls.dashboard}`,
+      `  Stores      event log ${config.eventLog}, aggregates ${config.aggregates}, lineage ${config.lineage}`,
       `  Metrics     ${tributary.urls.dashboard}metrics`,
       '',
       '  Press Ctrl-C to stop.',
