@@ -1,14 +1,11 @@
 // The gateway with its aggregates on a ClickHouse server (TRIBUTARY_AGGREGATES=clickhouse): the same
 // API and numbers as the embedded default, and a clear, fast failure when the server is unreachable.
 
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CreateStreamDocument, CreateViewDocument, IngestDocument, ViewAggregatesDocument, ViewsDocument } from '../../src/client/generated/graphql';
 import { clickHouseServer, clickHouseServerInstalled } from '../helpers/clickhouse-server';
-import { startGateway, waitFor, type GatewayProcess } from '../helpers/gateway-process';
-import { tempDir, uniqueName } from '../helpers/temp-dir';
+import { startExpectingFailure, startGateway, waitFor, type GatewayProcess } from '../helpers/gateway-process';
+import { uniqueName } from '../helpers/temp-dir';
 
 const installed = clickHouseServerInstalled();
 if (!installed) process.stdout.write('SKIPPED: gateway on a ClickHouse server (install Debian clickhouse-server)\n');
@@ -53,14 +50,7 @@ describe.skipIf(!installed)('gateway with aggregates on a ClickHouse server', ()
 
 describe('gateway told to use an unreachable ClickHouse server', () => {
   it('refuses to start, naming the setting to check', async () => {
-    const cli = path.resolve(__dirname, '..', '..', 'dist', 'src', 'cli.js');
-    const result = await promisify(execFile)(process.execPath, [cli, 'start', '--port', '0', '--data-dir', tempDir('tributary-unreachable-')], {
-      env: { PATH: process.env.PATH, TRIBUTARY_AGGREGATES: 'clickhouse', TRIBUTARY_CLICKHOUSE_URL: 'http://127.0.0.1:1', TRIBUTARY_LOG_LEVEL: 'silent' },
-      timeout: 60_000,
-    }).then(
-      () => ({ code: 0, stderr: '' }),
-      (error: { code: number; stderr: string }) => error,
-    );
+    const result = await startExpectingFailure({ TRIBUTARY_AGGREGATES: 'clickhouse', TRIBUTARY_CLICKHOUSE_URL: 'http://127.0.0.1:1' });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('cannot use the ClickHouse server at http://127.0.0.1:1');
     expect(result.stderr).toContain('TRIBUTARY_CLICKHOUSE_URL');

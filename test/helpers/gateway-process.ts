@@ -2,10 +2,11 @@
 // way a user runs it, and tears every started process down when the test file ends, pass or fail.
 // chDB allows one data directory per process, so each gateway must be a process of its own.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll } from 'vitest';
 import { GraphQLClient } from '../../src/client/graphql-client';
 
@@ -240,3 +241,17 @@ process.once('exit', () => {
     }
   }
 });
+
+/**
+ * Runs `tributary start` on a fresh data directory with only `env` (plus PATH) and waits for it to
+ * exit, as it must when a setting is wrong: returns its exit code and standard error.
+ */
+export async function startExpectingFailure(env: Record<string, string>): Promise<{ code: number; stderr: string }> {
+  return promisify(execFile)(process.execPath, [CLI, 'start', '--port', '0', '--data-dir', freshDataDir('tributary-refused-')], {
+    env: { PATH: process.env.PATH, TRIBUTARY_LOG_LEVEL: 'silent', ...env },
+    timeout: 60_000,
+  }).then(
+    () => ({ code: 0, stderr: '' }),
+    (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
+  );
+}
