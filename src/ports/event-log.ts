@@ -36,6 +36,20 @@ export interface LogBatch<T> {
 }
 
 /**
+ * Thrown by a member's `handle` when it was given records past the offset it stands at (its state was
+ * saved further back than the group's commit): the log then delivers the partition from `offset`.
+ */
+export class PartitionRewind extends Error {
+  constructor(
+    readonly partition: number,
+    readonly offset: number,
+  ) {
+    super(`partition ${partition} must be read again from offset ${offset}`);
+    this.name = 'PartitionRewind';
+  }
+}
+
+/**
  * One member of a consumer group. The group splits a topic's partitions among its members (one
  * process in embedded mode; every gateway instance in Kafka mode) and redistributes them when a
  * member joins or leaves.
@@ -46,7 +60,7 @@ export interface GroupMember<T> {
   /**
    * Handles one batch. Resolves with the offset to commit for the group (the next offset to read),
    * or undefined to commit nothing. A throw makes the log deliver the partition again from the last
-   * committed offset, after a pause.
+   * committed offset (from the rewind's offset for a PartitionRewind), after a pause.
    */
   handle(batch: LogBatch<T>): Promise<number | undefined>;
 }

@@ -20,7 +20,7 @@ import type { Metrics } from '../observability/metrics';
 import type { AggregateStore } from '../ports/aggregate-store';
 import type { CheckpointStore } from '../ports/checkpoint-store';
 import type { Clock } from '../ports/clock';
-import type { EventLog, GroupMember, LogBatch } from '../ports/event-log';
+import { PartitionRewind, type EventLog, type GroupMember, type LogBatch } from '../ports/event-log';
 import type { LiveUpdates } from '../ports/live-updates';
 import type { ControlPlane } from '../services/control-plane';
 import { ViewWindowState, type ViewStateSnapshot } from './view-state';
@@ -66,6 +66,8 @@ interface PartitionState {
   /** Next input offset to fold; everything before it is stored. */
   offset: number;
   sources: Record<number, number>;
+  /** Whether this restore already asked the log to go back to `offset` once. */
+  rewound: boolean;
 }
 
 const RESTART_BACKOFF_MS = 1_000;
@@ -123,6 +125,7 @@ class ViewAggregator implements GroupMember<LoggedEvent | RoutedEvent> {
       const state = await (this.restoring.get(partition) ?? this.startRestore(partition));
       return await this.fold(state, batch);
     } catch (error) {
+      if (error instanceof PartitionRewind) throw error; // the state is untouched and stays
       // The open windows may be half-updated; the checkpoint is the truth, so start over from it.
       if (!this.signal.aborted) this.logger.error({ err: error, partition }, 'view partition failed; restarting from its last checkpoint');
       this.restored.delete(partition);
@@ -137,6 +140,7 @@ class ViewAggregator implements GroupMember<LoggedEvent | RoutedEvent> {
         windows: new ViewWindowState(this.view, this.watermarkDelayMs, checkpoint?.state.windows),
         offset: checkpoint?.offsets[this.input.topic] ?? 0,
         sources: { ...checkpoint?.state.sources },
+        rewound: false,
       };
       if (this.restoring.get(partition) === restoring) this.restored.set(partition, state);
       return state;
@@ -152,6 +156,16 @@ class ViewAggregator implements GroupMember<LoggedEvent | RoutedEvent> {
     const last = batch.records[batch.records.length - 1];
     // The group may hand out records the checkpoint already covers (a crash between checkpoint and commit).
     if (!last || last.offset < state.offset) return state.offset;
+    // Or start past it: the checkpoint is older than the group's commit (a member that lost the
+    // partition saved after its successor did). Go back once; a gap that remains was deleted by the
+    // topic's retention and cannot be read again.
+    if (batch.records[0].offset > state.offset) {
+      if (!state.rewound) {
+        state.rewound = true;
+        throw new PartitionRewind(batch.partition, state.offset);
+      }
+      this.logger.error({ partition: batch.partition, from: state.offset, to: batch.records[0].offset }, 'records between the checkpoint and the log are gone (retention?); continuing without them');
+    }
     const end = last.offset + 1;
 
     const before = state.windows.stats();

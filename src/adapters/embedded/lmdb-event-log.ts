@@ -6,7 +6,7 @@
 import type { Database } from 'lmdb';
 import { GatewayError } from '../../errors/gateway-error';
 import { sleep } from '../../errors/retry';
-import type { AppendAck, ConsumeOptions, EventLog, GroupMember, LogRecord } from '../../ports/event-log';
+import { PartitionRewind, type AppendAck, type ConsumeOptions, type EventLog, type GroupMember, type LogRecord } from '../../ports/event-log';
 import { durable, encodeForPut, shuttingDown, storageError, type LmdbRoot } from './lmdb-root';
 
 type RecordKey = [topic: string, offset: number];
@@ -140,9 +140,13 @@ export class LmdbEventLog implements EventLog {
         const commit = await member.handle({ topic, partition: 0, records, endOffset: this.ends.get(topic) ?? 0 });
         if (commit !== undefined) await this.commit(key, commit);
         offset = records[records.length - 1].offset + 1;
-      } catch {
+      } catch (error) {
         // The member reports its own failure; the partition is delivered again from the last commit.
         if (signal.aborted || this.closing) break;
+        if (error instanceof PartitionRewind) {
+          offset = error.offset;
+          continue;
+        }
         await sleep(CONSUMER_RETRY_MS, signal);
         offset = this.groupOffsets.get(key) ?? 0;
         member.assigned([0]);

@@ -32,9 +32,17 @@ export class KafkaCheckpointStore implements CheckpointStore {
         for (const message of messages) {
           const jobId = message.key?.toString('utf8');
           if (jobId === undefined) continue;
-          if (message.value === null) store.table.delete(jobId);
-          else store.table.set(jobId, JSON.parse(message.value.toString('utf8')) as Checkpoint);
           store.position = Number(message.offset) + 1;
+          if (message.value === null) {
+            store.table.delete(jobId);
+            continue;
+          }
+          try {
+            store.table.set(jobId, JSON.parse(message.value.toString('utf8')) as Checkpoint);
+          } catch (error) {
+            // Not written by Tributary; the job restores its previous checkpoint or none.
+            connection.logger.error({ err: error, jobId, offset: message.offset }, 'unreadable checkpoint record skipped');
+          }
         }
       },
     });

@@ -5,9 +5,10 @@
 // that is moved with seek and buffers a bounded run of records.
 
 import type { Consumer, EachBatchPayload } from 'kafkajs';
+import { untilJoined } from './topic-tail';
 import { GatewayError } from '../../errors/gateway-error';
 import { sleep } from '../../errors/retry';
-import type { AppendAck, AppendOptions, ConsumeOptions, EventLog, GroupMember, LogRecord } from '../../ports/event-log';
+import { PartitionRewind, type AppendAck, type AppendOptions, type ConsumeOptions, type EventLog, type GroupMember, type LogRecord } from '../../ports/event-log';
 import { KafkaConnection, unavailable } from './kafka-connection';
 import { decodeRecord, encodeRecord } from './record-codec';
 
@@ -117,6 +118,10 @@ export class KafkaEventLog implements EventLog {
           }
         } catch (error) {
           if (signal.aborted) return;
+          if (error instanceof PartitionRewind) {
+            consumer.seek({ topic: kafkaTopic, partition, offset: String(error.offset) });
+            return;
+          }
           logger.warn({ err: error, partition }, 'consumer-group member failed a batch; reading the partition again from its last commit');
           consumer.seek({ topic: kafkaTopic, partition, offset: String(committed.get(partition)) });
           await sleep(MEMBER_RETRY_MS, signal);
@@ -131,11 +136,13 @@ export class KafkaEventLog implements EventLog {
       await consumer.connect();
       await consumer.subscribe({ topics: [kafkaTopic], fromBeginning: true });
       await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: handleBatch });
+      let onAbort = (): void => undefined;
       const stopped = new Promise<void>((resolve) => {
+        onAbort = () => resolve();
         if (signal.aborted) resolve();
-        signal.addEventListener('abort', () => resolve(), { once: true });
+        signal.addEventListener('abort', onAbort, { once: true });
       });
-      await Promise.race([stopped, crash]);
+      await Promise.race([stopped, crash]).finally(() => signal.removeEventListener('abort', onAbort));
     } catch (cause) {
       throw unavailable(`consumer group ${this.connection.name(group)} on ${kafkaTopic} stopped`, cause);
     } finally {
@@ -213,7 +220,7 @@ class PartitionReader {
   }
 
   private async start(): Promise<void> {
-    const joined = new Promise<void>((resolve) => this.consumer.on(this.consumer.events.GROUP_JOIN, () => resolve()));
+    const joined = untilJoined(this.consumer);
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [this.kafkaTopic], fromBeginning: true });
     await this.consumer.run({ autoCommit: false, eachBatch: (payload) => this.accept(payload) });

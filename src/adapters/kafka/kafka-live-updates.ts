@@ -26,7 +26,11 @@ export class KafkaLiveUpdates implements LiveUpdates {
       fromBeginning: false,
       onBatch: ({ messages }) => {
         for (const message of messages) {
-          if (message.value) live.local.publish(JSON.parse(message.value.toString('utf8')) as WindowRowRecord[]);
+          try {
+            if (message.value) live.local.publish(JSON.parse(message.value.toString('utf8')) as WindowRowRecord[]);
+          } catch (error) {
+            connection.logger.warn({ err: error, offset: message.offset }, 'unreadable live-update record skipped');
+          }
           live.position = Math.max(live.position, Number(message.offset) + 1);
         }
       },

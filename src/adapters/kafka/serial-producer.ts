@@ -3,7 +3,9 @@
 // broker as duplicates while every send still resolves (kafkajs issue #1005). Appends that arrive
 // while a request is out are gathered into the next request (group commit), so one-at-a-time costs
 // little. The queue is bounded: when the cluster is slow, writers get a retriable OVERLOADED error
-// instead of growing memory, and an append that waited too long is dropped unsent, never half-sent.
+// instead of growing memory, and an append still queued after 30 s is dropped unsent. An append whose
+// request failed may still have reached some partitions (kafkajs keeps what brokers accepted): writes
+// are at-least-once for a caller that retries, until deduplication by event id exists.
 
 import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer, type RecordMetadata } from 'kafkajs';
 import { GatewayError } from '../../errors/gateway-error';
@@ -31,6 +33,8 @@ const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 const QUEUE_TIMEOUT_MS = 30_000;
 /** How long the broker may take to replicate a request to all in-sync replicas. */
 const ACK_TIMEOUT_MS = 30_000;
+/** How long a writer waits for its request's acknowledgement, retries included. */
+const SEND_DEADLINE_MS = 60_000;
 
 export class SerialProducer {
   private readonly producer: Producer;
@@ -40,7 +44,14 @@ export class SerialProducer {
   private closed = false;
 
   constructor(kafka: Kafka, private readonly logger: Logger) {
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+    // Unlimited retries, as idempotence requires; ACK_TIMEOUT_MS and QUEUE_TIMEOUT_MS bound the wait.
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 5_000 },
+      createPartitioner: Partitioners.DefaultPartitioner,
+      allowAutoTopicCreation: false,
+    });
   }
 
   connect(): Promise<void> {
@@ -118,22 +129,29 @@ export class SerialProducer {
     // so each append's records follow those of the appends before it.
     const byTopic = new Map<string, Message[]>();
     for (const pending of batch) byTopic.set(pending.topic, [...(byTopic.get(pending.topic) ?? []), ...pending.messages]);
-    let metadata: RecordMetadata[];
+    const sent = this.producer.sendBatch({
+      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      acks: -1,
+      timeout: ACK_TIMEOUT_MS,
+      compression: CompressionTypes.None,
+    });
+    // The callers get an answer within SEND_DEADLINE_MS; the next request still waits for this one,
+    // so sends never overlap (kafkajs keeps retrying a request while brokers are away).
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no acknowledgement within ${SEND_DEADLINE_MS / 1000} s; the write may or may not be stored`)), SEND_DEADLINE_MS);
+    });
     try {
-      metadata = await this.producer.sendBatch({
-        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-        acks: -1,
-        timeout: ACK_TIMEOUT_MS,
-        compression: CompressionTypes.None,
-      });
+      resolveInOrder(batch, await Promise.race([sent, deadline]));
     } catch (cause) {
       const reason = cause instanceof Error ? cause.message : String(cause);
       this.logger.warn({ err: cause, appends: batch.length }, 'Kafka produce request failed');
       const error = new GatewayError('STORAGE_UNAVAILABLE', `Kafka did not acknowledge the write: ${reason}`, { retriable: true, cause });
       for (const pending of batch) pending.reject(error);
-      return;
+    } finally {
+      clearTimeout(timer);
     }
-    resolveInOrder(batch, metadata);
+    await sent.catch(() => undefined);
   }
 }
 
