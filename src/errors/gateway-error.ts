@@ -48,3 +48,13 @@ export class GatewayError extends Error {
     return error instanceof GatewayError && (code === undefined || error.code === code);
   }
 }
+
+/**
+ * The error for a store that failed under an operation: a GatewayError passes through unchanged;
+ * anything else becomes a retriable STORAGE_UNAVAILABLE naming what was being done and why it failed.
+ */
+export function storageUnavailable(message: string, cause: unknown): GatewayError {
+  if (GatewayError.is(cause)) return cause;
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new GatewayError('STORAGE_UNAVAILABLE', `${message}: ${reason}`, { retriable: true, cause });
+}

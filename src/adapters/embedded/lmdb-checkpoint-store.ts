@@ -2,9 +2,9 @@
 // job's offsets and window state always load as one consistent snapshot.
 
 import type { Database } from 'lmdb';
-import { GatewayError } from '../../errors/gateway-error';
+import { GatewayError, storageUnavailable } from '../../errors/gateway-error';
 import type { Checkpoint, CheckpointStore } from '../../ports/checkpoint-store';
-import { durable, encodeForPut, shuttingDown, storageError, type LmdbRoot } from './lmdb-root';
+import { durable, encodeForPut, shuttingDown, type LmdbRoot } from './lmdb-root';
 
 /** LMDB keys are limited to 1,978 bytes, including the key encoding. */
 const MAX_JOB_ID_BYTES = 1_000;
@@ -24,7 +24,7 @@ export class LmdbCheckpointStore implements CheckpointStore {
     try {
       return this.db.get(jobId) as Checkpoint<S> | undefined;
     } catch (cause) {
-      throw storageError(`cannot load the checkpoint of job "${jobId}"`, cause);
+      throw storageUnavailable(`cannot load the checkpoint of job "${jobId}"`, cause);
     }
   }
 
@@ -36,7 +36,7 @@ export class LmdbCheckpointStore implements CheckpointStore {
       try {
         await durable(this.db, this.db.put(jobId, encoded));
       } catch (cause) {
-        throw storageError(`cannot save the checkpoint of job "${jobId}"`, cause);
+        throw storageUnavailable(`cannot save the checkpoint of job "${jobId}"`, cause);
       }
     })();
     this.inFlight.add(saved);

@@ -4,10 +4,10 @@
 // in a second sub-database.
 
 import type { Database } from 'lmdb';
-import { GatewayError } from '../../errors/gateway-error';
+import { GatewayError, storageUnavailable } from '../../errors/gateway-error';
 import { sleep } from '../../errors/retry';
 import { PartitionRewind, type AppendAck, type ConsumeOptions, type EventLog, type GroupMember, type LogRecord } from '../../ports/event-log';
-import { durable, encodeForPut, shuttingDown, storageError, type LmdbRoot } from './lmdb-root';
+import { durable, encodeForPut, shuttingDown, type LmdbRoot } from './lmdb-root';
 
 type RecordKey = [topic: string, offset: number];
 type GroupOffsetKey = [group: string, topic: string];
@@ -38,7 +38,7 @@ export class LmdbEventLog implements EventLog {
     } catch (cause) {
       void root.release();
       void root.release();
-      throw storageError('cannot read the event log', cause);
+      throw storageUnavailable('cannot read the event log', cause);
     }
   }
 
@@ -64,7 +64,7 @@ export class LmdbEventLog implements EventLog {
       });
       baseOffset = await this.track(durable(this.db, written));
     } catch (cause) {
-      throw storageError(`cannot append ${values.length} records to topic "${topic}"`, cause);
+      throw storageUnavailable(`cannot append ${values.length} records to topic "${topic}"`, cause);
     }
     const end = baseOffset + values.length;
     if (end > (this.ends.get(topic) ?? 0)) this.ends.set(topic, end);
@@ -84,7 +84,7 @@ export class LmdbEventLog implements EventLog {
       for (const { key, value } of range) records.push({ offset: key[1], value: value as T });
       return records;
     } catch (cause) {
-      throw storageError(`cannot read topic "${topic}" from offset ${fromOffset}`, cause);
+      throw storageUnavailable(`cannot read topic "${topic}" from offset ${fromOffset}`, cause);
     }
   }
 
@@ -170,7 +170,7 @@ export class LmdbEventLog implements EventLog {
     try {
       await this.track(durable(this.groupOffsets, this.groupOffsets.put(key, offset)));
     } catch (cause) {
-      throw storageError(`cannot commit offset ${offset} of group "${key[0]}" on topic "${key[1]}"`, cause);
+      throw storageUnavailable(`cannot commit offset ${offset} of group "${key[0]}" on topic "${key[1]}"`, cause);
     }
   }
 

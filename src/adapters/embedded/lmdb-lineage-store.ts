@@ -2,10 +2,10 @@
 // (edge keys by node, both ways) loaded at open so traversals are a breadth-first walk in memory.
 
 import type { Database } from 'lmdb';
-import { GatewayError } from '../../errors/gateway-error';
+import { GatewayError, storageUnavailable } from '../../errors/gateway-error';
 import type { LineageDirection, LineageEdge, LineageGraph, LineageNode, LineageStore } from '../../ports/lineage-store';
 import { checkTraversal, checkUpsertInput } from '../lineage-input';
-import { durable, encodeForPut, shuttingDown, storageError, type LmdbRoot } from './lmdb-root';
+import { durable, encodeForPut, shuttingDown, type LmdbRoot } from './lmdb-root';
 
 const SEPARATOR = '\u0000';
 
@@ -31,7 +31,7 @@ export class LmdbLineageStore implements LineageStore {
       for (const tuple of this.edges.getKeys()) this.index(tuple.join(SEPARATOR));
     } catch (cause) {
       void root.release().then(() => root.release());
-      throw storageError('cannot read the lineage graph', cause);
+      throw storageUnavailable('cannot read the lineage graph', cause);
     }
   }
 
@@ -62,7 +62,7 @@ export class LmdbLineageStore implements LineageStore {
         });
         await durable(this.nodes, written);
       } catch (cause) {
-        throw storageError(`cannot upsert ${nodes.length} lineage nodes and ${edges.length} edges`, cause);
+        throw storageUnavailable(`cannot upsert ${nodes.length} lineage nodes and ${edges.length} edges`, cause);
       }
       for (const edge of edges) this.index(edgeKey(edge));
     })();
@@ -79,7 +79,7 @@ export class LmdbLineageStore implements LineageStore {
     try {
       return this.nodes.get(id);
     } catch (cause) {
-      throw storageError(`cannot read lineage node "${id}"`, cause);
+      throw storageUnavailable(`cannot read lineage node "${id}"`, cause);
     }
   }
 
@@ -93,7 +93,7 @@ export class LmdbLineageStore implements LineageStore {
       const edges = [...walked].sort().flatMap((key) => this.edges.get(splitEdgeKey(key)) ?? []);
       return { nodes, edges };
     } catch (cause) {
-      throw storageError(`cannot traverse the lineage graph from "${start}"`, cause);
+      throw storageUnavailable(`cannot traverse the lineage graph from "${start}"`, cause);
     }
   }
 

@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { asBinary, open, type Binary, type Database, type Key, type RootDatabase } from 'lmdb';
-import { GatewayError } from '../../errors/gateway-error';
+import { GatewayError, storageUnavailable } from '../../errors/gateway-error';
 
 /**
  * Durability choice: lmdb-js's default `overlappingSync` stays on. A write transaction's promise then
@@ -38,7 +38,7 @@ export class LmdbRoot {
       this.references += 1;
       return db;
     } catch (cause) {
-      throw storageError(`cannot open LMDB database "${name}" at ${this.path}`, cause);
+      throw storageUnavailable(`cannot open LMDB database "${name}" at ${this.path}`, cause);
     }
   }
 
@@ -75,7 +75,7 @@ export function openLmdbRoot(dataDir: string): LmdbRoot {
     mkdirSync(dir, { recursive: true });
     return new LmdbRoot(dir, open({ path: dir, maxDbs: 16 }));
   } catch (cause) {
-    throw storageError(`cannot open the LMDB environment at ${dir}`, cause);
+    throw storageUnavailable(`cannot open the LMDB environment at ${dir}`, cause);
   }
 }
 
@@ -107,12 +107,6 @@ export function encodeForPut<V, K extends Key>(db: Database<V, K>, value: unknow
     const reason = cause instanceof Error ? cause.message : String(cause);
     throw new GatewayError('BAD_USER_INPUT', `${path} cannot be stored: ${reason}`, { path, cause });
   }
-}
-
-export function storageError(message: string, cause: unknown): GatewayError {
-  if (GatewayError.is(cause)) return cause;
-  const reason = cause instanceof Error ? cause.message : String(cause);
-  return new GatewayError('STORAGE_UNAVAILABLE', `${message}: ${reason}`, { retriable: true, cause });
 }
 
 export function shuttingDown(what: string): GatewayError {

@@ -3,9 +3,9 @@
 // Every instance follows the topic into an in-memory table; a load first waits until the table has
 // caught up with the topic's end, so it sees every checkpoint saved before the call, on any instance.
 
-import { GatewayError } from '../../errors/gateway-error';
+import { GatewayError, storageUnavailable } from '../../errors/gateway-error';
 import type { Checkpoint, CheckpointStore } from '../../ports/checkpoint-store';
-import { CHECKPOINT_TOPIC, unavailable, type KafkaConnection } from './kafka-connection';
+import { CHECKPOINT_TOPIC, type KafkaConnection } from './kafka-connection';
 import { tailTopic, type TopicTail } from './topic-tail';
 
 const CATCH_UP_TIMEOUT_MS = 30_000;
@@ -77,7 +77,7 @@ export class KafkaCheckpointStore implements CheckpointStore {
       await this.connection.ensureTopic(CHECKPOINT_TOPIC);
       await this.connection.producer.send(this.connection.name(CHECKPOINT_TOPIC), [{ key: jobId, value }]);
     } catch (cause) {
-      throw unavailable(`cannot save the checkpoint of job "${jobId}"`, cause);
+      throw storageUnavailable(`cannot save the checkpoint of job "${jobId}"`, cause);
     }
     this.table.set(jobId, checkpoint as Checkpoint);
   }

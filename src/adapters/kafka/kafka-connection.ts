@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import { Kafka, logLevel as KafkaLogLevel, type Admin, type Consumer, type ConsumerConfig, type LogEntry, type SASLOptions } from 'kafkajs';
 import type { ConnectionOptions } from 'node:tls';
 import { topicKind } from '../../domain/topics';
-import { GatewayError } from '../../errors/gateway-error';
+import { GatewayError, storageUnavailable } from '../../errors/gateway-error';
 import type { Logger } from '../../observability/logger';
 import { SerialProducer } from './serial-producer';
 
@@ -80,7 +80,7 @@ export class KafkaConnection {
       await probe.connect();
       await probe.describeCluster();
     } catch (cause) {
-      throw unavailable(`cannot reach Kafka at ${settings.brokers.join(', ')}`, cause);
+      throw storageUnavailable(`cannot reach Kafka at ${settings.brokers.join(', ')}`, cause);
     } finally {
       await probe.disconnect().catch(() => undefined);
     }
@@ -90,14 +90,14 @@ export class KafkaConnection {
       await admin.connect();
     } catch (cause) {
       await admin.disconnect().catch(() => undefined);
-      throw unavailable(`cannot reach Kafka at ${settings.brokers.join(', ')}`, cause);
+      throw storageUnavailable(`cannot reach Kafka at ${settings.brokers.join(', ')}`, cause);
     }
     const producer = new SerialProducer(kafka, logger);
     try {
       await producer.connect();
     } catch (cause) {
       await admin.disconnect().catch(() => undefined);
-      throw unavailable(`cannot start the Kafka producer for ${settings.brokers.join(', ')}`, cause);
+      throw storageUnavailable(`cannot start the Kafka producer for ${settings.brokers.join(', ')}`, cause);
     }
     return new KafkaConnection(kafka, admin, producer, settings, logger);
   }
@@ -124,7 +124,7 @@ export class KafkaConnection {
     try {
       return (await this.admin.listTopics()).includes(this.name(topic));
     } catch (cause) {
-      throw unavailable('cannot list Kafka topics', cause);
+      throw storageUnavailable('cannot list Kafka topics', cause);
     }
   }
 
@@ -137,7 +137,7 @@ export class KafkaConnection {
       if (!found) throw new GatewayError('BAD_USER_INPUT', `topic "${topic}" has no partition ${partition}`, { path: 'partition' });
       return Number(found.high);
     } catch (cause) {
-      throw unavailable(`cannot read the end offset of ${this.name(topic)}[${partition}]`, cause);
+      throw storageUnavailable(`cannot read the end offset of ${this.name(topic)}[${partition}]`, cause);
     }
   }
 
@@ -160,7 +160,7 @@ export class KafkaConnection {
       const metadata = await this.admin.fetchTopicMetadata({ topics: [name] });
       return metadata.topics[0].partitions.length;
     } catch (cause) {
-      throw unavailable(`cannot create or describe Kafka topic ${name}`, cause);
+      throw storageUnavailable(`cannot create or describe Kafka topic ${name}`, cause);
     }
   }
 
@@ -187,12 +187,6 @@ export class KafkaConnection {
         return { partitions: 1, configEntries: [] };
     }
   }
-}
-
-export function unavailable(message: string, cause: unknown): GatewayError {
-  if (GatewayError.is(cause)) return cause;
-  const reason = cause instanceof Error ? cause.message : String(cause);
-  return new GatewayError('STORAGE_UNAVAILABLE', `${message}: ${reason}`, { retriable: true, cause });
 }
 
 function tlsOptions(settings: KafkaSettings): ConnectionOptions | boolean | undefined {

@@ -6,10 +6,10 @@
 
 import type { Consumer, EachBatchPayload } from 'kafkajs';
 import { untilJoined } from './topic-tail';
-import { GatewayError } from '../../errors/gateway-error';
+import { GatewayError, storageUnavailable } from '../../errors/gateway-error';
 import { sleep } from '../../errors/retry';
 import { PartitionRewind, type AppendAck, type AppendOptions, type ConsumeOptions, type EventLog, type GroupMember, type LogRecord } from '../../ports/event-log';
-import { KafkaConnection, unavailable } from './kafka-connection';
+import { KafkaConnection } from './kafka-connection';
 import { decodeRecord, encodeRecord } from './record-codec';
 
 /** Readers kept open; the least recently used one is closed beyond this. */
@@ -74,7 +74,7 @@ export class KafkaEventLog implements EventLog {
       );
       return names.filter((_, i) => held[i]).map((name) => name.slice(prefix.length)).sort();
     } catch (cause) {
-      throw unavailable('cannot list Kafka topics', cause);
+      throw storageUnavailable('cannot list Kafka topics', cause);
     }
   }
 
@@ -144,7 +144,7 @@ export class KafkaEventLog implements EventLog {
       });
       await Promise.race([stopped, crash]).finally(() => signal.removeEventListener('abort', onAbort));
     } catch (cause) {
-      throw unavailable(`consumer group ${this.connection.name(group)} on ${kafkaTopic} stopped`, cause);
+      throw storageUnavailable(`consumer group ${this.connection.name(group)} on ${kafkaTopic} stopped`, cause);
     } finally {
       await consumer.disconnect().catch(() => undefined);
     }
@@ -231,7 +231,7 @@ class PartitionReader {
     try {
       await this.started;
     } catch (cause) {
-      throw unavailable(`cannot start a reader of ${this.kafkaTopic}[${this.partition}]`, cause);
+      throw storageUnavailable(`cannot start a reader of ${this.kafkaTopic}[${this.partition}]`, cause);
     }
     const first = this.buffer[0]?.offset ?? this.expected;
     if (fromOffset < first || fromOffset > this.expected) {

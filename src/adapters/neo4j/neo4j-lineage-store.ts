@@ -6,7 +6,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import neo4j, { type Driver, type ManagedTransaction, type Node, type Relationship } from 'neo4j-driver';
 import { shippedPath } from '../../config/package-root';
-import { GatewayError } from '../../errors/gateway-error';
+import { GatewayError, storageUnavailable } from '../../errors/gateway-error';
 import type { LineageDirection, LineageEdge, LineageGraph, LineageNode, LineageNodeKind, LineageStore } from '../../ports/lineage-store';
 import { checkTraversal, checkUpsertInput } from '../lineage-input';
 
@@ -39,7 +39,9 @@ export class Neo4jLineageStore implements LineageStore {
       return store;
     } catch (error) {
       await driver.close();
-      throw unavailable(`cannot use the Neo4j server at ${options.url}`, error);
+      // Wrapped whatever it is: every failure here means the server cannot be used as configured.
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new GatewayError('STORAGE_UNAVAILABLE', `cannot use the Neo4j server at ${options.url}: ${reason}`, { retriable: true, cause: error });
     }
   }
 
@@ -146,7 +148,7 @@ export class Neo4jLineageStore implements LineageStore {
     try {
       await session.executeWrite(work);
     } catch (error) {
-      throw GatewayError.is(error) ? error : unavailable('Neo4j write failed', error);
+      throw storageUnavailable('Neo4j write failed', error);
     } finally {
       await session.close();
     }
@@ -157,7 +159,7 @@ export class Neo4jLineageStore implements LineageStore {
     try {
       return await session.executeRead(work);
     } catch (error) {
-      throw GatewayError.is(error) ? error : unavailable('Neo4j read failed', error);
+      throw storageUnavailable('Neo4j read failed', error);
     } finally {
       await session.close();
     }
@@ -166,10 +168,6 @@ export class Neo4jLineageStore implements LineageStore {
   private assertOpen(): void {
     if (this.closed) throw new GatewayError('SHUTTING_DOWN', 'the Neo4j lineage store is closed');
   }
-}
-
-function unavailable(what: string, cause: unknown): GatewayError {
-  return new GatewayError('STORAGE_UNAVAILABLE', `${what}: ${cause instanceof Error ? cause.message : String(cause)}`, { retriable: true, cause });
 }
 
 function encodeProperties(properties: Record<string, unknown>): Record<string, string> {
