@@ -23,6 +23,26 @@ export interface LoggedEvent {
   payload: EventPayload;
 }
 
+/** An event on a view's repartition topic, with where it came from in the stream's topic. */
+export interface RoutedEvent {
+  partition: number;
+  offset: number;
+  event: LoggedEvent;
+}
+
+/** True for a record that carries Tributary's envelope (not one another producer wrote). */
+export function isLoggedEvent(value: unknown): value is LoggedEvent {
+  const event = value as LoggedEvent | null;
+  return (
+    typeof event === 'object' &&
+    event !== null &&
+    typeof event.envelope?.eventId === 'string' &&
+    typeof event.envelope.eventTime === 'number' &&
+    typeof event.payload === 'object' &&
+    event.payload !== null
+  );
+}
+
 /** What one record of a stream's quarantine topic holds: the event as sent, and why it was refused. */
 export interface QuarantinedEvent {
   stream: string;

@@ -12,7 +12,7 @@
 // sends some records again, and the aggregator skips every one it has already applied.
 
 import type { ViewDefinition } from '../domain/definitions';
-import type { LoggedEvent } from '../domain/envelope';
+import { isLoggedEvent, type LoggedEvent, type RoutedEvent } from '../domain/envelope';
 import { eventTopic, repartitionTopic } from '../domain/topics';
 import { retry, sleep } from '../errors/retry';
 import type { Logger } from '../observability/logger';
@@ -46,13 +46,6 @@ export interface ViewProgress {
   lateEvents: number;
   foldedEvents: number;
   openWindows: number;
-}
-
-/** An event on a view's repartition topic, with where it came from. */
-export interface RoutedEvent {
-  partition: number;
-  offset: number;
-  event: LoggedEvent;
 }
 
 interface PartitionCheckpointState {
@@ -215,11 +208,6 @@ class ViewAggregator implements GroupMember<LoggedEvent | RoutedEvent> {
   private jobId(partition: number): string {
     return `view:${this.view.name}:${partition}`;
   }
-}
-
-function isLoggedEvent(value: unknown): value is LoggedEvent {
-  const event = value as LoggedEvent | null;
-  return typeof event === 'object' && event !== null && typeof event.envelope?.eventTime === 'number' && typeof event.payload === 'object' && event.payload !== null;
 }
 
 /** Sends every event of a partitioned stream to the view's repartition topic, keyed by group key. */

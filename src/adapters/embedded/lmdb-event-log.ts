@@ -6,7 +6,8 @@
 import type { Database } from 'lmdb';
 import { GatewayError, storageUnavailable } from '../../errors/gateway-error';
 import { sleep } from '../../errors/retry';
-import { PartitionRewind, type AppendAck, type ConsumeOptions, type EventLog, type GroupMember, type LogRecord } from '../../ports/event-log';
+import { PartitionRewind, type AppendAck, type AppendOptions, type ConsumeOptions, type EventLog, type GroupMember, type LogRecord } from '../../ports/event-log';
+import { checkAppendInput, checkCount } from '../event-log-input';
 import { durable, encodeForPut, shuttingDown, type LmdbRoot } from './lmdb-root';
 
 type RecordKey = [topic: string, offset: number];
@@ -42,12 +43,10 @@ export class LmdbEventLog implements EventLog {
     }
   }
 
-  async append(topic: string, values: readonly unknown[]): Promise<AppendAck> {
+  async append(topic: string, values: readonly unknown[], options: AppendOptions = {}): Promise<AppendAck> {
     this.assertOpen();
     checkTopic(topic);
-    if (!Array.isArray(values)) {
-      throw new GatewayError('BAD_USER_INPUT', 'values must be an array', { path: 'values' });
-    }
+    checkAppendInput(values, options);
     if (values.length === 0) return { baseOffset: this.ends.get(topic) ?? 0, count: 0 };
     // Encoding first means the transaction callback below cannot throw half-way through its puts:
     // lmdb-js commits a batch even when one of its callbacks throws, so a throw there would leave
@@ -221,11 +220,5 @@ function checkTopic(topic: string): void {
 function checkPartition(partition: number): void {
   if (partition !== 0) {
     throw new GatewayError('BAD_USER_INPUT', `the embedded log has one partition per topic; got partition ${partition}`, { path: 'partition' });
-  }
-}
-
-function checkCount(value: number, name: string): void {
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw new GatewayError('BAD_USER_INPUT', `${name} must be an integer >= 0; got ${value}`, { path: name });
   }
 }

@@ -9,6 +9,7 @@ import { untilJoined } from './topic-tail';
 import { GatewayError, storageUnavailable } from '../../errors/gateway-error';
 import { sleep } from '../../errors/retry';
 import { PartitionRewind, type AppendAck, type AppendOptions, type ConsumeOptions, type EventLog, type GroupMember, type LogRecord } from '../../ports/event-log';
+import { checkAppendInput, checkCount } from '../event-log-input';
 import { KafkaConnection } from './kafka-connection';
 import { decodeRecord, encodeRecord } from './record-codec';
 
@@ -33,10 +34,7 @@ export class KafkaEventLog implements EventLog {
 
   async append(topic: string, values: readonly unknown[], options: AppendOptions = {}): Promise<AppendAck> {
     this.assertOpen();
-    if (!Array.isArray(values)) throw new GatewayError('BAD_USER_INPUT', 'values must be an array', { path: 'values' });
-    if (options.keys && options.keys.length !== values.length) {
-      throw new GatewayError('BAD_USER_INPUT', `keys must have one entry per value (${values.length}); got ${options.keys.length}`, { path: 'keys' });
-    }
+    checkAppendInput(values, options);
     if (values.length === 0) return { baseOffset: await this.endOffset(topic), count: 0 };
     await this.connection.ensureTopic(topic);
     const messages = values.map((value, i) => encodeRecord(value, options.keys?.[i]));
@@ -285,11 +283,5 @@ class PartitionReader {
       this.paused = false;
       this.consumer.resume([{ topic: this.kafkaTopic, partitions: [this.partition] }]);
     }
-  }
-}
-
-function checkCount(value: number, name: string): void {
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw new GatewayError('BAD_USER_INPUT', `${name} must be an integer >= 0; got ${value}`, { path: name });
   }
 }

@@ -4,7 +4,7 @@
 // dead-letter topic); a routed event adds where it came from. Anything else is JSON in the value.
 
 import type { IHeaders, KafkaMessage, Message } from 'kafkajs';
-import type { Envelope, LoggedEvent, QuarantinedEvent } from '../../domain/envelope';
+import { isLoggedEvent, type Envelope, type LoggedEvent, type QuarantinedEvent, type RoutedEvent } from '../../domain/envelope';
 
 const H = {
   contentType: 'content-type',
@@ -29,14 +29,8 @@ export const RECORD_HEADERS = H;
 
 const JSON_TYPE = 'application/json';
 
-interface Routed {
-  partition: number;
-  offset: number;
-  event: LoggedEvent;
-}
-
 export function encodeRecord(value: unknown, key: string | undefined): Message {
-  if (isRouted(value)) {
+  if (isRoutedEvent(value)) {
     return {
       key: key ?? null,
       value: JSON.stringify(value.event.payload),
@@ -77,7 +71,7 @@ export function decodeRecord(message: KafkaMessage): unknown {
     const event: LoggedEvent = { envelope: envelopeOf(headers), payload: value as LoggedEvent['payload'] };
     const partition = header(headers, H.sourcePartition);
     if (partition === undefined) return event;
-    return { partition: Number(partition), offset: Number(header(headers, H.sourceOffset)), event } satisfies Routed;
+    return { partition: Number(partition), offset: Number(header(headers, H.sourceOffset)), event } satisfies RoutedEvent;
   }
   const code = header(headers, H.errorCode);
   if (code !== undefined) {
@@ -148,13 +142,8 @@ function parseValue(value: Buffer | null): unknown {
   }
 }
 
-function isLoggedEvent(value: unknown): value is LoggedEvent {
-  const event = value as LoggedEvent | null;
-  return typeof event === 'object' && event !== null && typeof event.envelope?.eventId === 'string' && typeof event.payload === 'object';
-}
-
-function isRouted(value: unknown): value is Routed {
-  const routed = value as Routed | null;
+function isRoutedEvent(value: unknown): value is RoutedEvent {
+  const routed = value as RoutedEvent | null;
   return typeof routed === 'object' && routed !== null && Number.isInteger(routed.partition) && Number.isInteger(routed.offset) && isLoggedEvent(routed.event);
 }
 
