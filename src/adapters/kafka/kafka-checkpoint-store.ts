@@ -9,58 +9,40 @@ import { CHECKPOINT_TOPIC, type KafkaConnection } from './kafka-connection';
 import { tailTopic, type TopicTail } from './topic-tail';
 
 const CATCH_UP_TIMEOUT_MS = 30_000;
-const CATCH_UP_POLL_MS = 20;
 
 export class KafkaCheckpointStore implements CheckpointStore {
-  private readonly table = new Map<string, Checkpoint>();
-  /** Offset after the last record applied to the table. */
-  private position = 0;
   private closed = false;
 
-  private constructor(private readonly connection: KafkaConnection) {}
-
-  private tail: TopicTail | undefined;
+  private constructor(
+    private readonly connection: KafkaConnection,
+    private readonly tail: TopicTail,
+    /** Latest checkpoint per job id, as far as the tail has read (and this instance has saved). */
+    private readonly table: Map<string, Checkpoint>,
+  ) {}
 
   static async open(connection: KafkaConnection): Promise<KafkaCheckpointStore> {
-    const store = new KafkaCheckpointStore(connection);
-    store.tail = await tailTopic(connection, {
+    const table = new Map<string, Checkpoint>();
+    const tail = await tailTopic(connection, {
       purpose: 'checkpoints',
       topic: CHECKPOINT_TOPIC,
       fromBeginning: true,
       maxBytesPerPartition: 16 * 1024 * 1024,
-      onBatch: ({ messages }) => {
-        for (const message of messages) {
-          const jobId = message.key?.toString('utf8');
-          if (jobId === undefined) continue;
-          store.position = Number(message.offset) + 1;
-          if (message.value === null) {
-            store.table.delete(jobId);
-            continue;
-          }
-          try {
-            store.table.set(jobId, JSON.parse(message.value.toString('utf8')) as Checkpoint);
-          } catch (error) {
-            // Not written by Tributary; the job restores its previous checkpoint or none.
-            connection.logger.error({ err: error, jobId, offset: message.offset }, 'unreadable checkpoint record skipped');
-          }
-        }
+      onRecord: ({ key, value }) => {
+        if (key === undefined) return;
+        if (value === null) table.delete(key);
+        else table.set(key, value as Checkpoint);
       },
     });
-    return store;
+    return new KafkaCheckpointStore(connection, tail, table);
   }
 
   async load<S>(jobId: string): Promise<Checkpoint<S> | undefined> {
     this.assertOpen();
-    const end = await this.connection.endOffset(CHECKPOINT_TOPIC, 0);
-    const deadline = Date.now() + CATCH_UP_TIMEOUT_MS;
-    while (this.position < end) {
-      if (Date.now() > deadline) {
-        throw new GatewayError('STORAGE_UNAVAILABLE', `checkpoints did not catch up with ${this.connection.name(CHECKPOINT_TOPIC)} (at ${this.position} of ${end})`, {
-          retriable: true,
-        });
-      }
-      await new Promise((resolve) => setTimeout(resolve, CATCH_UP_POLL_MS));
+    if (!(await this.tail.caughtUp(CATCH_UP_TIMEOUT_MS))) {
       this.assertOpen();
+      throw new GatewayError('STORAGE_UNAVAILABLE', `checkpoints did not catch up with ${this.connection.name(CHECKPOINT_TOPIC)} within ${CATCH_UP_TIMEOUT_MS / 1000} s`, {
+        retriable: true,
+      });
     }
     return this.table.get(jobId) as Checkpoint<S> | undefined;
   }
@@ -84,7 +66,7 @@ export class KafkaCheckpointStore implements CheckpointStore {
 
   async close(): Promise<void> {
     this.closed = true;
-    await this.tail?.close();
+    await this.tail.close();
   }
 
   private assertOpen(): void {

@@ -10,34 +10,25 @@ import { LIVE_TOPIC, type KafkaConnection } from './kafka-connection';
 import { tailTopic, type TopicTail } from './topic-tail';
 
 export class KafkaLiveUpdates implements LiveUpdates {
-  private readonly local = new InProcessLiveUpdates();
   private readonly sending = new Set<Promise<unknown>>();
-  private tail: TopicTail | undefined;
-  /** Offset after the last live record handed to local subscribers. */
-  private position = 0;
 
-  private constructor(private readonly connection: KafkaConnection) {}
+  private constructor(
+    private readonly connection: KafkaConnection,
+    private readonly local: InProcessLiveUpdates,
+    private readonly tail: TopicTail,
+  ) {}
 
   static async open(connection: KafkaConnection): Promise<KafkaLiveUpdates> {
-    const live = new KafkaLiveUpdates(connection);
-    live.tail = await tailTopic(connection, {
+    const local = new InProcessLiveUpdates();
+    const tail = await tailTopic(connection, {
       purpose: 'live',
       topic: LIVE_TOPIC,
       fromBeginning: false,
-      onBatch: ({ messages }) => {
-        for (const message of messages) {
-          try {
-            if (message.value) live.local.publish(JSON.parse(message.value.toString('utf8')) as WindowRowRecord[]);
-          } catch (error) {
-            connection.logger.warn({ err: error, offset: message.offset }, 'unreadable live-update record skipped');
-          }
-          live.position = Math.max(live.position, Number(message.offset) + 1);
-        }
+      onRecord: ({ value }) => {
+        if (value !== null) local.publish(value as WindowRowRecord[]);
       },
     });
-    // The tail starts at the end: nothing before it will ever be delivered here.
-    live.position = Math.max(live.position, await connection.endOffset(LIVE_TOPIC, 0));
-    return live;
+    return new KafkaLiveUpdates(connection, local, tail);
   }
 
   publish(rows: readonly WindowRowRecord[]): void {
@@ -53,9 +44,7 @@ export class KafkaLiveUpdates implements LiveUpdates {
   /** Resolves once every row published so far has been written and handed to local subscribers. */
   async settle(timeoutMs = 30_000): Promise<void> {
     await Promise.all([...this.sending]);
-    const end = await this.connection.endOffset(LIVE_TOPIC, 0);
-    const deadline = Date.now() + timeoutMs;
-    while (this.position < end && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    await this.tail.caughtUp(timeoutMs);
   }
 
   subscribe(view: string): LiveSubscription {
@@ -67,7 +56,7 @@ export class KafkaLiveUpdates implements LiveUpdates {
   }
 
   async close(): Promise<void> {
-    await this.tail?.close();
+    await this.tail.close();
     await this.local.close();
   }
 }

@@ -1,27 +1,36 @@
-// Follows a whole topic on behalf of this instance alone: a consumer in a group of its own that
-// never commits, so every instance sees every record (for the checkpoint table and live fan-out).
+// Follows a single-partition topic of JSON records on behalf of this instance alone: a consumer in a
+// group of its own that never commits, so every instance sees every record (the checkpoint table and
+// the live fan-out). It knows how far it has read, so callers can wait until it has caught up.
 
-import type { Consumer, KafkaMessage } from 'kafkajs';
+import type { Consumer } from 'kafkajs';
 import type { KafkaConnection } from './kafka-connection';
 
-export interface TailBatch {
-  partition: number;
-  messages: KafkaMessage[];
-  /** The partition's end offset as of this fetch. */
-  endOffset: number;
+export interface TailRecord {
+  key: string | undefined;
+  /** The record's JSON value; null for a tombstone. */
+  value: unknown;
+  offset: number;
 }
 
 export interface TopicTail {
+  /**
+   * Resolves true once every record written before the call has been handed to `onRecord`, or false
+   * when that took longer than `timeoutMs` or the tail was closed.
+   */
+  caughtUp(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
+const CATCH_UP_POLL_MS = 10;
+
 /**
  * Starts following `topic` (a Tributary name) from its beginning or from its end, and resolves once
- * the consumer has joined its group. `onBatch` runs for each fetched batch, one at a time.
+ * the consumer has joined its group. `onRecord` runs for each record in order; a record that is not
+ * JSON, or that `onRecord` cannot take, is logged and skipped.
  */
 export async function tailTopic(
   connection: KafkaConnection,
-  options: { purpose: string; topic: string; fromBeginning: boolean; maxBytesPerPartition?: number; onBatch: (batch: TailBatch) => void },
+  options: { purpose: string; topic: string; fromBeginning: boolean; maxBytesPerPartition?: number; onRecord: (record: TailRecord) => void },
 ): Promise<TopicTail> {
   await connection.ensureTopic(options.topic);
   const consumer = connection.consumer({
@@ -29,20 +38,49 @@ export async function tailTopic(
     maxWaitTimeInMs: 100,
     maxBytesPerPartition: options.maxBytesPerPartition,
   });
+  /** Offset after the last record handed over (or skipped). */
+  let position = 0;
+  let closed = false;
   const joined = untilJoined(consumer);
   try {
     await consumer.connect();
     await consumer.subscribe({ topics: [connection.name(options.topic)], fromBeginning: options.fromBeginning });
     await consumer.run({
       autoCommit: false,
-      eachBatch: async ({ batch }) => options.onBatch({ partition: batch.partition, messages: batch.messages, endOffset: Number(batch.highWatermark) }),
+      eachBatch: async ({ batch }) => {
+        for (const message of batch.messages) {
+          try {
+            const value = message.value === null ? null : (JSON.parse(message.value.toString('utf8')) as unknown);
+            options.onRecord({ key: message.key?.toString('utf8'), value, offset: Number(message.offset) });
+          } catch (error) {
+            connection.logger.error({ err: error, topic: options.topic, offset: message.offset }, `unreadable ${options.purpose} record skipped`);
+          }
+          position = Math.max(position, Number(message.offset) + 1);
+        }
+      },
     });
     await joined;
+    // A tail that starts at the end will never be handed what came before it.
+    if (!options.fromBeginning) position = Math.max(position, await connection.endOffset(options.topic, 0));
   } catch (error) {
     await consumer.disconnect().catch(() => undefined);
     throw error;
   }
-  return { close: () => consumer.disconnect() };
+  return {
+    caughtUp: async (timeoutMs) => {
+      const end = await connection.endOffset(options.topic, 0);
+      const deadline = Date.now() + timeoutMs;
+      while (position < end) {
+        if (closed || Date.now() > deadline) return false;
+        await new Promise((resolve) => setTimeout(resolve, CATCH_UP_POLL_MS));
+      }
+      return true;
+    },
+    close: () => {
+      closed = true;
+      return consumer.disconnect();
+    },
+  };
 }
 
 /** Longest a consumer may take to join its group (brokers delay new groups by 3 s by default). */
