@@ -51,7 +51,10 @@ const RUNTIME_RETRIES = 8;
 export class KafkaConnection {
   /** Unique per process: names the groups this instance reads through on its own. */
   readonly instanceId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  /** Topics this instance created or described: their partition counts. */
   private readonly known = new Map<string, Promise<number>>();
+  /** Topics found on the cluster by `exists`. */
+  private readonly seen = new Set<string>();
 
   private constructor(
     readonly kafka: Kafka,
@@ -120,9 +123,12 @@ export class KafkaConnection {
 
   /** True when the topic exists on the cluster (without creating it). */
   async exists(topic: string): Promise<boolean> {
-    if (this.known.has(topic)) return true;
+    if (this.known.has(topic) || this.seen.has(topic)) return true;
     try {
-      return (await this.admin.listTopics()).includes(this.name(topic));
+      const found = (await this.admin.listTopics()).includes(this.name(topic));
+      // Topics are never deleted under a running gateway: once seen, no need to ask again.
+      if (found) this.seen.add(topic);
+      return found;
     } catch (cause) {
       throw storageUnavailable('cannot list Kafka topics', cause);
     }
