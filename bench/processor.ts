@@ -92,7 +92,7 @@ export async function runProcessorBench(options: ProcessorBenchOptions = {}): Pr
     await adapters.aggregates.migrate();
     const controlPlane = new ControlPlane(adapters.eventLog);
     await controlPlane.start();
-    const catalog = new StreamsAndViews(controlPlane, systemClock, config.defaultWatermarkDelayMs);
+    const catalog = new StreamsAndViews(controlPlane, adapters.eventLog, systemClock, config.defaultWatermarkDelayMs);
     await catalog.createStream({ name: STREAM, timestampField: 'ts', watermarkDelay: '5s' }, 'bench');
     const view = await catalog.createView(
       {

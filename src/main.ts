@@ -40,7 +40,7 @@ export async function startTributary(config: Config, options: { logger?: Logger;
     await controlPlane.start();
     const followed = controlPlane.follow(following.signal, (error) => logger.warn({ err: error }, 'cannot read control-plane commands; trying again'));
 
-    const catalog = new StreamsAndViews(controlPlane, clock, config.defaultWatermarkDelayMs);
+    const catalog = new StreamsAndViews(controlPlane, adapters.eventLog, clock, config.defaultWatermarkDelayMs);
     const quarantine = new Quarantine(adapters.eventLog);
     const ingest = new Ingest(adapters.eventLog, catalog, quarantine, lineage, clock, metrics, config);
     const processor = new StreamProcessor({

@@ -13,6 +13,15 @@ export interface StreamDefinition {
   timestampField: string;
   /** How far behind the newest event time the watermark trails, to wait for out-of-order events. */
   watermarkDelayMs: number;
+  /**
+   * Event field whose value picks the partition, so events with equal values stay in order; null
+   * (or absent, in streams defined before partition keys) spreads events by their event id.
+   */
+  partitionKey?: string | null;
+  /** Partitions the log was asked for when the stream was created; null for the server setting. */
+  partitions?: number | null;
+  /** Replication factor the log was asked for; null for the server setting, -1 for the cluster's default. */
+  replicationFactor?: number | null;
   createdAt: number;
   createdBy: string;
 }
@@ -47,6 +56,8 @@ const NAME = /^[a-z][a-z0-9_]{0,62}$/;
 const FIELD = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 const MAX_WINDOWS_PER_EVENT = 100;
 const MAX_WATERMARK_DELAY_MS = 86_400_000;
+export const MAX_STREAM_PARTITIONS = 1_024;
+const MAX_REPLICATION_FACTOR = 32;
 
 export function checkName(value: string, path: string): RuleViolation[] {
   return NAME.test(value)
@@ -65,10 +76,25 @@ export interface StreamDraft {
   description?: string | null;
   timestampField?: string | null;
   watermarkDelay?: string | null;
+  partitionKey?: string | null;
+  partitions?: number | null;
+  replicationFactor?: number | null;
 }
 
 export function checkStreamDraft(draft: StreamDraft): RuleViolation[] {
   const problems = [...checkName(draft.name, 'name'), ...checkFieldPath(draft.timestampField ?? 'ts', 'timestampField')];
+  if (draft.partitionKey != null) problems.push(...checkFieldPath(draft.partitionKey, 'partitionKey'));
+  const { partitions, replicationFactor } = draft;
+  if (partitions != null && !(Number.isInteger(partitions) && partitions >= 1 && partitions <= MAX_STREAM_PARTITIONS)) {
+    problems.push({ path: 'partitions', rule: 'range', message: `partitions must be a whole number from 1 to ${MAX_STREAM_PARTITIONS}; got ${partitions}` });
+  }
+  if (replicationFactor != null && !(Number.isInteger(replicationFactor) && (replicationFactor === -1 || (replicationFactor >= 1 && replicationFactor <= MAX_REPLICATION_FACTOR)))) {
+    problems.push({
+      path: 'replicationFactor',
+      rule: 'range',
+      message: `replicationFactor must be -1 (the cluster's default) or a whole number from 1 to ${MAX_REPLICATION_FACTOR}; got ${replicationFactor}`,
+    });
+  }
   if (draft.watermarkDelay != null) {
     const ms = parseDuration(draft.watermarkDelay);
     if (ms === undefined || ms > MAX_WATERMARK_DELAY_MS) {

@@ -17,6 +17,13 @@ export interface AppendOptions {
   keys?: readonly string[];
 }
 
+/** How a new topic is laid out; what is left out takes the log's defaults. */
+export interface TopicLayout {
+  partitions?: number;
+  /** Copies of each partition; -1 takes the cluster's default. */
+  replicationFactor?: number;
+}
+
 export interface AppendAck {
   /**
    * Offset of the first appended record in its partition. On a single-partition topic the rest follow
@@ -87,6 +94,12 @@ export interface EventLog {
 
   /** How many partitions the topic has, creating it if needed. */
   partitionCount(topic: string): Promise<number>;
+
+  /**
+   * Creates the topic with `layout` if it does not exist yet, and resolves with its partition count.
+   * An existing topic keeps its layout; a log with one partition per topic ignores the layout.
+   */
+  createTopic(topic: string, layout: TopicLayout): Promise<number>;
 
   /** All topics that hold at least one record. */
   topics(): Promise<string[]>;

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { monotonicFactory } from 'ulid';
 import type { Envelope, EventPayload, LoggedEvent, QuarantinedEvent } from '../domain/envelope';
-import { parseEventTime, readField } from '../domain/event-fields';
+import { compileFieldPath, parseEventTime, readField, readPath } from '../domain/event-fields';
 import { eventTopic } from '../domain/topics';
 import { GatewayError, type ErrorCode } from '../errors/gateway-error';
 import type { Metrics } from '../observability/metrics';
@@ -112,7 +112,7 @@ export class Ingest {
 
     await Promise.all([
       accepted.length > 0
-        ? this.log.append(eventTopic(stream.name), accepted, { keys: accepted.map((event) => event.envelope.eventId) })
+        ? this.log.append(eventTopic(stream.name), accepted, { keys: partitionKeys(accepted, stream.partitionKey ?? null) })
         : undefined,
       this.quarantine.add(stream.name, rejected),
       accepted.length > 0 ? this.lineage.recordProducer(request.producer, stream.name, receivedAt) : undefined,
@@ -123,6 +123,11 @@ export class Ingest {
     for (const error of errors) this.metrics.ingestRejections.inc({ stream: stream.name, code: error.code });
     this.metrics.ingestDuration.observe(Number(process.hrtime.bigint() - started) / 1e9);
     return { accepted: accepted.length, rejected: rejected.length, eventIds: accepted.map((e) => e.envelope.eventId), errors };
+  }
+
+  /** Partitions of the stream's log topic. */
+  partitionCount(stream: string): Promise<number> {
+    return this.log.partitionCount(eventTopic(stream));
   }
 
   /** Events accepted into a stream so far. */
@@ -187,4 +192,18 @@ export class Ingest {
     }
     return { eventTime };
   }
+}
+
+/**
+ * Each event's partition key: the value of the stream's key field (strings as they are, other values
+ * as JSON), or the event id when the stream has no key field or the event lacks it.
+ */
+export function partitionKeys(events: readonly LoggedEvent[], keyField: string | null): string[] {
+  if (keyField === null) return events.map((event) => event.envelope.eventId);
+  const path = compileFieldPath(keyField);
+  return events.map((event) => {
+    const value = readPath(event.payload, path);
+    if (value === undefined || value === null) return event.envelope.eventId;
+    return typeof value === 'string' ? value : JSON.stringify(value);
+  });
 }

@@ -13,12 +13,15 @@ import {
 } from '../domain/definitions';
 import { parseDuration } from '../domain/duration';
 import { GatewayError } from '../errors/gateway-error';
+import { eventTopic } from '../domain/topics';
 import type { Clock } from '../ports/clock';
+import type { EventLog } from '../ports/event-log';
 import type { ControlPlane } from './control-plane';
 
 export class StreamsAndViews {
   constructor(
     private readonly controlPlane: ControlPlane,
+    private readonly log: EventLog,
     private readonly clock: Clock,
     private readonly defaultWatermarkDelayMs: number,
   ) {}
@@ -30,9 +33,17 @@ export class StreamsAndViews {
       description: draft.description ?? '',
       timestampField: draft.timestampField ?? 'ts',
       watermarkDelayMs: draft.watermarkDelay == null ? this.defaultWatermarkDelayMs : parseDuration(draft.watermarkDelay)!,
+      partitionKey: draft.partitionKey ?? null,
+      partitions: draft.partitions ?? null,
+      replicationFactor: draft.replicationFactor ?? null,
       createdAt: this.clock.now(),
       createdBy: actor,
     };
+    // The topic exists before the stream does, so its first event cannot create it with the defaults.
+    await this.log.createTopic(eventTopic(stream.name), {
+      partitions: stream.partitions ?? undefined,
+      replicationFactor: stream.replicationFactor ?? undefined,
+    });
     const outcome = await this.controlPlane.submit({ type: 'CreateStream', stream });
     if (outcome.ok && outcome.type === 'StreamCreated') return outcome.stream;
     throw outcomeError(outcome);

@@ -154,6 +154,18 @@ export function describeEventLogContract(name: string, open: () => Promise<Event
       expect(await again.read(topic, 0, 1_000)).toHaveLength(100);
     });
 
+    it('creates a topic with the partitions asked for (one on a single-partition log) and keeps an existing topic as it is', async () => {
+      const topic = uniqueName('events.laid_out');
+      const count = await log.createTopic(topic, { partitions: 5 });
+      expect([1, 5]).toContain(count);
+      expect(await log.partitionCount(topic)).toBe(count);
+      expect(await log.createTopic(topic, { partitions: 2 })).toBe(count);
+      await log.append(topic, ['kept'], { keys: ['a'] });
+      log = await fixture.reopen();
+      expect(await log.createTopic(topic, { partitions: 2 })).toBe(count);
+      expect(await log.partitionCount(topic)).toBe(count);
+    });
+
     it('keeps records with equal keys in one partition, in append order, and loses none across partitions', async () => {
       const topic = uniqueName('events.keyed');
       const partitions = await log.partitionCount(topic);

@@ -9,6 +9,7 @@ import WebSocket from 'ws';
 import { GraphQLRequestError, type GraphQLErrorPayload } from '../../src/client/graphql-client';
 import {
   CreateStreamDocument,
+  type CreateStreamInput,
   CreateViewDocument,
   IngestDocument,
   QuarantineDocument,
@@ -354,11 +355,14 @@ describe('bad input', () => {
     const duplicate = await errorsOf(gateway.client.request(CreateStreamDocument, { input: { name: stream } }));
     expect(duplicate[0].extensions).toMatchObject({ code: 'ALREADY_EXISTS', field: 'name' });
     expect(duplicate[0].message).toContain(stream);
-    const invalid: { input: { name: string; watermarkDelay?: string; timestampField?: string }; field: RegExp }[] = [
+    const invalid: { input: CreateStreamInput; field: RegExp }[] = [
       { input: { name: 'Payments' }, field: /^(input\.)?name$/ },
       { input: { name: '9lives' }, field: /^(input\.)?name$/ },
       { input: { name: uniqueName('s'), watermarkDelay: 'soon' }, field: /^(input\.)?watermarkDelay$/ },
       { input: { name: uniqueName('s'), timestampField: 'event time' }, field: /^(input\.)?timestampField$/ },
+      { input: { name: uniqueName('s'), partitionKey: 'customer id' }, field: /^(input\.)?partitionKey$/ },
+      { input: { name: uniqueName('s'), partitions: 0 }, field: /^(input\.)?partitions$/ },
+      { input: { name: uniqueName('s'), replicationFactor: 0 }, field: /^(input\.)?replicationFactor$/ },
     ];
     for (const { input, field } of invalid) {
       const errors = await errorsOf(gateway.client.request(CreateStreamDocument, { input }));

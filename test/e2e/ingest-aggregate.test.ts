@@ -175,7 +175,7 @@ describe('ingest → windowed aggregates → live updates, 10,000 events', () =>
   beforeAll(async () => {
     gateway = await startGateway({ producer });
     await gateway.client.request(CreateStreamDocument, {
-      input: { name: stream, description: 'shop orders', timestampField: 'ts', watermarkDelay: '5s' },
+      input: { name: stream, description: 'shop orders', timestampField: 'ts', watermarkDelay: '5s', partitionKey: 'user', partitions: 8 },
     });
     await gateway.client.request(CreateViewDocument, {
       input: { name: tumblingView, stream, window: '10s', groupBy: TUMBLING.groupBy, measures: measuresInput(TUMBLING) },
@@ -320,6 +320,8 @@ describe('ingest → windowed aggregates → live updates, 10,000 events', () =>
       description: 'shop orders',
       timestampField: 'ts',
       watermarkDelay: '5s',
+      partitionKey: 'user',
+      partitions: 1, // the embedded log has one partition per topic, whatever was asked for
       eventCount: all.length,
       quarantinedCount: 0,
       views: [tumblingView, hoppingView, oddHoppingView].sort().map((name) => ({ name })),

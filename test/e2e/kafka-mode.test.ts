@@ -77,7 +77,8 @@ describe.skipIf(!brokers || !clickhouse)('two gateway instances on one Kafka clu
     const stream = uniqueName('orders');
     const view = uniqueName('orders_10s');
     // Nothing is late: every window's numbers are exact whichever partition and instance folds them.
-    await a.client.request(CreateStreamDocument, { input: { name: stream, watermarkDelay: '1h' } });
+    const created = await a.client.request(CreateStreamDocument, { input: { name: stream, watermarkDelay: '1h', partitions: 3, partitionKey: SPEC.groupBy[0] } });
+    expect(created.createStream).toMatchObject({ partitions: 3, partitionKey: SPEC.groupBy[0] });
     await a.client.request(CreateViewDocument, {
       input: { name: view, stream, window: '10s', groupBy: SPEC.groupBy, measures: SPEC.measures.map((m) => ({ name: m.name, fn: m.fn, field: m.field ?? null })) },
     });

@@ -35,6 +35,23 @@ describe('stream drafts', () => {
     const problems = checkStreamDraft({ name: 'orders', timestampField: 'a..b', watermarkDelay: '2 days' });
     expect(problems.map((p) => p.path)).toEqual(['timestampField', 'watermarkDelay']);
   });
+
+  it('accepts a partition key, partition count and replication factor in range', () => {
+    expect(checkStreamDraft({ name: 'orders', partitionKey: 'customer.id', partitions: 1_024, replicationFactor: 3 })).toEqual([]);
+    expect(checkStreamDraft({ name: 'orders', partitions: 1, replicationFactor: -1 })).toEqual([]);
+  });
+
+  it.each([
+    [{ partitionKey: 'customer id' }, 'partitionKey', 'field-path'],
+    [{ partitions: 0 }, 'partitions', 'range'],
+    [{ partitions: 1_025 }, 'partitions', 'range'],
+    [{ partitions: 2.5 }, 'partitions', 'range'],
+    [{ replicationFactor: 0 }, 'replicationFactor', 'range'],
+    [{ replicationFactor: -2 }, 'replicationFactor', 'range'],
+    [{ replicationFactor: 33 }, 'replicationFactor', 'range'],
+  ])('refuses %j, naming %s', (draft, path, rule) => {
+    expect(checkStreamDraft({ name: 'orders', ...draft })).toEqual([expect.objectContaining({ path, rule })]);
+  });
 });
 
 describe('view drafts', () => {

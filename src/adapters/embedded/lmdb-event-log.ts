@@ -99,6 +99,10 @@ export class LmdbEventLog implements EventLog {
     return 1;
   }
 
+  async createTopic(topic: string): Promise<number> {
+    return this.partitionCount(topic);
+  }
+
   async topics(): Promise<string[]> {
     this.assertOpen();
     return [...this.ends.keys()].sort();

@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import { Kafka, logLevel as KafkaLogLevel, type Admin, type Consumer, type ConsumerConfig, type LogEntry, type SASLOptions } from 'kafkajs';
 import type { ConnectionOptions } from 'node:tls';
 import { topicKind } from '../../domain/topics';
+import type { TopicLayout } from '../../ports/event-log';
 import { GatewayError, storageUnavailable } from '../../errors/gateway-error';
 import type { Logger } from '../../observability/logger';
 import { SerialProducer } from './serial-producer';
@@ -30,8 +31,9 @@ export interface KafkaSettings {
   saslPassword: string;
 }
 
-interface TopicLayout {
+interface KafkaTopicLayout {
   partitions: number;
+  replicationFactor: number;
   configEntries: { name: string; value: string }[];
 }
 
@@ -110,11 +112,14 @@ export class KafkaConnection {
     return `${this.settings.topicPrefix}${topicOrGroup}`;
   }
 
-  /** Creates the topic with its kind's layout if it does not exist; resolves with its partition count. */
-  ensureTopic(topic: string): Promise<number> {
+  /**
+   * Creates the topic with its kind's layout if it does not exist (an event topic's partitions and
+   * replication factor can be chosen per stream); resolves with its partition count.
+   */
+  ensureTopic(topic: string, chosen: TopicLayout = {}): Promise<number> {
     let known = this.known.get(topic);
     if (!known) {
-      known = this.createIfMissing(topic);
+      known = this.createIfMissing(topic, chosen);
       this.known.set(topic, known);
       known.catch(() => this.known.delete(topic));
     }
@@ -155,12 +160,12 @@ export class KafkaConnection {
     await Promise.allSettled([this.producer.close(), this.admin.disconnect()]);
   }
 
-  private async createIfMissing(topic: string): Promise<number> {
-    const layout = this.layout(topic);
+  private async createIfMissing(topic: string, chosen: TopicLayout): Promise<number> {
+    const layout = this.layout(topic, chosen);
     const name = this.name(topic);
     try {
       await this.admin.createTopics({
-        topics: [{ topic: name, numPartitions: layout.partitions, replicationFactor: this.settings.replicationFactor, configEntries: layout.configEntries }],
+        topics: [{ topic: name, numPartitions: layout.partitions, replicationFactor: layout.replicationFactor, configEntries: layout.configEntries }],
         waitForLeaders: true,
       });
       const metadata = await this.admin.fetchTopicMetadata({ topics: [name] });
@@ -170,27 +175,33 @@ export class KafkaConnection {
     }
   }
 
-  private layout(topic: string): TopicLayout {
-    const partitioned = { partitions: this.settings.partitions, configEntries: [] };
+  private layout(topic: string, chosen: TopicLayout): KafkaTopicLayout {
+    const replicationFactor = this.settings.replicationFactor;
     switch (topic === CHECKPOINT_TOPIC ? 'checkpoints' : topic === LIVE_TOPIC ? 'live' : topicKind(topic)) {
       case 'events':
+        return {
+          partitions: chosen.partitions ?? this.settings.partitions,
+          replicationFactor: chosen.replicationFactor ?? replicationFactor,
+          configEntries: [],
+        };
       case 'repartition':
-        return partitioned;
+        return { partitions: this.settings.partitions, replicationFactor, configEntries: [] };
       case 'meta':
         // Commands are keyed by a unique id, so compaction keeps every one, forever.
-        return { partitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] };
+        return { partitions: 1, replicationFactor, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] };
       case 'checkpoints':
         return {
           partitions: 1,
+          replicationFactor,
           configEntries: [
             { name: 'cleanup.policy', value: 'compact' },
             { name: 'max.message.bytes', value: String(CHECKPOINT_MAX_MESSAGE_BYTES) },
           ],
         };
       case 'live':
-        return { partitions: 1, configEntries: [{ name: 'retention.ms', value: String(LIVE_RETENTION_MS) }] };
+        return { partitions: 1, replicationFactor, configEntries: [{ name: 'retention.ms', value: String(LIVE_RETENTION_MS) }] };
       default:
-        return { partitions: 1, configEntries: [] };
+        return { partitions: 1, replicationFactor, configEntries: [] };
     }
   }
 }

@@ -8,7 +8,7 @@ import type { Consumer, EachBatchPayload } from 'kafkajs';
 import { untilJoined } from './topic-tail';
 import { GatewayError, storageUnavailable } from '../../errors/gateway-error';
 import { sleep } from '../../errors/retry';
-import { PartitionRewind, type AppendAck, type AppendOptions, type ConsumeOptions, type EventLog, type GroupMember, type LogRecord } from '../../ports/event-log';
+import { PartitionRewind, type AppendAck, type AppendOptions, type ConsumeOptions, type EventLog, type GroupMember, type LogRecord, type TopicLayout } from '../../ports/event-log';
 import { checkAppendInput, checkCount } from '../event-log-input';
 import { KafkaConnection } from './kafka-connection';
 import { decodeRecord, encodeRecord } from './record-codec';
@@ -60,6 +60,11 @@ export class KafkaEventLog implements EventLog {
   async partitionCount(topic: string): Promise<number> {
     this.assertOpen();
     return this.connection.ensureTopic(topic);
+  }
+
+  async createTopic(topic: string, layout: TopicLayout): Promise<number> {
+    this.assertOpen();
+    return this.connection.ensureTopic(topic, layout);
   }
 
   async topics(): Promise<string[]> {

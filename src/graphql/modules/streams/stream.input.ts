@@ -1,4 +1,4 @@
-import { Field, InputType } from 'type-graphql';
+import { Field, InputType, Int } from 'type-graphql';
 
 @InputType()
 export class CreateStreamInput {
@@ -13,4 +13,16 @@ export class CreateStreamInput {
 
   @Field(() => String, { nullable: true, description: 'Watermark delay such as "5s"; defaults to the server setting.' })
   watermarkDelay?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Event field (or dotted path) whose value picks the partition, so events with equal values keep their order. Default: the event id, which spreads events evenly.',
+  })
+  partitionKey?: string | null;
+
+  @Field(() => Int, { nullable: true, description: 'Partitions of the stream\'s log topic (1-1024); defaults to the server setting. The embedded log always has one.' })
+  partitions?: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Replicas of each partition, or -1 for the cluster\'s default; defaults to the server setting. Ignored by the embedded log.' })
+  replicationFactor?: number | null;
 }

@@ -27,6 +27,11 @@ export class StreamResolver {
     return services.catalog.views(stream.name).map(View.from);
   }
 
+  @FieldResolver(() => Int, { description: 'Partitions of the stream\'s log topic as the log reports them.' })
+  partitions(@Root() stream: Stream, @Ctx() { services }: GraphQLContext): Promise<number> {
+    return services.ingest.partitionCount(stream.name);
+  }
+
   @FieldResolver(() => Float, { description: 'Events accepted into the stream so far.' })
   eventCount(@Root() stream: Stream, @Ctx() { services }: GraphQLContext): Promise<number> {
     return services.ingest.eventCount(stream.name);

@@ -1,4 +1,4 @@
-import { Field, ObjectType } from 'type-graphql';
+import { Field, Int, ObjectType } from 'type-graphql';
 import type { StreamDefinition } from '../../../domain/definitions';
 import { formatDuration } from '../../../domain/duration';
 
@@ -16,6 +16,12 @@ export class Stream {
   @Field(() => String, { description: 'How far the watermark trails the newest event time, e.g. "5s".' })
   watermarkDelay!: string;
 
+  @Field(() => String, { nullable: true, description: 'Event field whose value picks the partition; null: the event id.' })
+  partitionKey!: string | null;
+
+  @Field(() => Int, { nullable: true, description: 'Replication factor asked for at creation; null: the server setting, -1: the cluster\'s default.' })
+  replicationFactor!: number | null;
+
   @Field(() => Date)
   createdAt!: Date;
 
@@ -28,6 +34,8 @@ export class Stream {
       description: definition.description,
       timestampField: definition.timestampField,
       watermarkDelay: formatDuration(definition.watermarkDelayMs),
+      partitionKey: definition.partitionKey ?? null,
+      replicationFactor: definition.replicationFactor ?? null,
       createdAt: new Date(definition.createdAt),
       createdBy: definition.createdBy,
     });
