@@ -2,8 +2,10 @@
 // in the same run, then one summary table. Targets are reported as met or MISSED; timing never fails
 // the run (the exit code is non-zero only when a benchmark could not run at all).
 //
-//   node dist/bench/run.js [--only <name>[,<name>]] [--profile <dir>] [--list]
+//   node dist/bench/run.js [--only <name>[,<name>]] [--aggregates chdb|clickhouse] [--profile <dir>] [--list]
 //
+// --aggregates picks the store the aggregates benchmark writes to (chDB by default; clickhouse uses
+// TRIBUTARY_CLICKHOUSE_URL) and, without --only, runs that benchmark alone.
 // --profile <dir> writes .cpuprofile files into <dir>: the gateway children run with --cpu-prof, and
 // the processor benchmark profiles its processing phase in-process.
 // Summarise a profile with `node dist/bench/profile-top.js <file.cpuprofile>`.
@@ -11,6 +13,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
+import { runAggregatesBench, type AggregateStoreKind } from './aggregates';
 import type { GatewayOptions } from './gateway';
 import { runIngestBench } from './ingest';
 import { runLatencyBench } from './latency';
@@ -18,25 +21,44 @@ import { runOperatorsBench } from './operators';
 import { runProcessorBench } from './processor';
 import { formatNumber, printSummary, sleep, type BenchResult } from './report';
 
+interface RunContext {
+  gateway: GatewayOptions;
+  profileDir: string | undefined;
+  aggregates: AggregateStoreKind;
+}
+
 interface Benchmark {
   name: string;
   title: string;
-  run(gateway: GatewayOptions, profileDir: string | undefined): BenchResult | Promise<BenchResult>;
+  run(context: RunContext): BenchResult | Promise<BenchResult>;
 }
 
 const BENCHMARKS: Benchmark[] = [
   { name: 'operators', title: 'stream operators, in memory', run: () => runOperatorsBench() },
-  { name: 'ingest', title: 'ingest throughput: GraphQL mutation vs LMDB append', run: (gateway) => runIngestBench({ gateway }) },
-  { name: 'latency', title: 'ack → viewUpdates latency at a steady 5,000 events/s', run: (gateway) => runLatencyBench({ gateway }) },
-  { name: 'processor', title: 'stream processor throughput vs an in-memory loop', run: (_, profileDir) => runProcessorBench({ profileDir }) },
+  { name: 'ingest', title: 'ingest throughput: GraphQL mutation vs LMDB append', run: ({ gateway }) => runIngestBench({ gateway }) },
+  { name: 'latency', title: 'ack → viewUpdates latency at a steady 5,000 events/s', run: ({ gateway }) => runLatencyBench({ gateway }) },
+  { name: 'processor', title: 'stream processor throughput vs an in-memory loop', run: ({ profileDir }) => runProcessorBench({ profileDir }) },
+  {
+    name: 'aggregates',
+    title: 'aggregate writes: AggregateStore upsert vs one plain INSERT ... FORMAT JSONEachRow',
+    run: ({ aggregates }) => runAggregatesBench({ store: aggregates }),
+  },
 ];
+const STORES: readonly AggregateStoreKind[] = ['chdb', 'clickhouse'];
 
 function usage(): string {
-  return `usage: node dist/bench/run.js [--only <${BENCHMARKS.map((b) => b.name).join('|')}>[,...]] [--profile <dir>] [--list]`;
+  return `usage: node dist/bench/run.js [--only <${BENCHMARKS.map((b) => b.name).join('|')}>[,...]] [--aggregates ${STORES.join('|')}] [--profile <dir>] [--list]`;
 }
 
-function parseArgs(argv: string[]): { only?: string[]; profileDir?: string; list: boolean } {
-  const parsed: { only?: string[]; profileDir?: string; list: boolean } = { list: false };
+interface Args {
+  only?: string[];
+  profileDir?: string;
+  aggregates?: AggregateStoreKind;
+  list: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+  const parsed: Args = { list: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = (): string => {
@@ -46,12 +68,17 @@ function parseArgs(argv: string[]): { only?: string[]; profileDir?: string; list
     };
     if (arg === '--only' || arg.startsWith('--only=')) parsed.only = value().split(',');
     else if (arg === '--profile' || arg.startsWith('--profile=')) parsed.profileDir = path.resolve(value());
-    else if (arg === '--list') parsed.list = true;
+    else if (arg === '--aggregates' || arg.startsWith('--aggregates=')) {
+      const store = value();
+      if (!STORES.includes(store as AggregateStoreKind)) throw new Error(`--aggregates must be one of ${STORES.join(', ')}; got "${store}"\n${usage()}`);
+      parsed.aggregates = store as AggregateStoreKind;
+    } else if (arg === '--list') parsed.list = true;
     else if (arg === '--help' || arg === '-h') {
       console.log(usage());
       process.exit(0);
     } else throw new Error(`unknown argument ${arg}\n${usage()}`);
   }
+  if (parsed.aggregates && !parsed.only) parsed.only = ['aggregates'];
   for (const name of parsed.only ?? []) {
     if (!BENCHMARKS.some((b) => b.name === name)) throw new Error(`no benchmark named "${name}"\n${usage()}`);
   }
@@ -102,7 +129,7 @@ async function main(): Promise<void> {
     const others = await otherCpuUse();
     console.log(`  before starting: ${others.description}`);
     try {
-      const result = await benchmark.run(gateway, args.profileDir);
+      const result = await benchmark.run({ gateway, profileDir: args.profileDir, aggregates: args.aggregates ?? 'chdb' });
       if (others.busyCores > 0.5) result.notes.push(`other processes kept ${formatNumber(others.busyCores, 1)} of ${cpus().length} CPUs busy just before it ran: its numbers are pessimistic`);
       results.push(result);
     } catch (error) {
