@@ -18,6 +18,9 @@ import { Quarantine } from './services/quarantine';
 import { StreamsAndViews } from './services/streams-and-views';
 import { StreamProcessor } from './stream/processor';
 
+/** How long a stopping gateway waits for queued lineage writes to land. */
+const LINEAGE_FLUSH_MS = 5_000;
+
 export interface Tributary {
   urls: AppUrls;
   logger: Logger;
@@ -35,7 +38,7 @@ export async function startTributary(config: Config, options: { logger?: Logger;
     if (migrations.applied.length > 0) logger.info({ applied: migrations.applied }, 'aggregate store migrated');
 
     const controlPlane = new ControlPlane(adapters.eventLog);
-    const lineage = new Lineage(adapters.lineage, (error) => logger.error({ err: error }, 'lineage write failed'));
+    const lineage = new Lineage(adapters.lineage, logger);
     controlPlane.onApplied((outcome) => lineage.follow(outcome, (name) => controlPlane.stream(name)));
     await controlPlane.start();
     const followed = controlPlane.follow(following.signal, (error) => logger.warn({ err: error }, 'cannot read control-plane commands; trying again'));
@@ -81,6 +84,7 @@ export async function startTributary(config: Config, options: { logger?: Logger;
           await processor.stop();
           following.abort();
           await followed;
+          await lineage.close(LINEAGE_FLUSH_MS);
           await adapters.close();
           logger.info('tributary stopped');
         })()),

@@ -115,8 +115,8 @@ export class Ingest {
         ? this.log.append(eventTopic(stream.name), accepted, { keys: partitionKeys(accepted, stream.partitionKey ?? null) })
         : undefined,
       this.quarantine.add(stream.name, rejected),
-      accepted.length > 0 ? this.lineage.recordProducer(request.producer, stream.name, receivedAt) : undefined,
     ]);
+    if (accepted.length > 0) this.lineage.noteProducer(request.producer, stream.name, receivedAt);
 
     this.metrics.ingestEvents.inc({ stream: stream.name, outcome: 'accepted' }, accepted.length);
     this.metrics.ingestEvents.inc({ stream: stream.name, outcome: 'rejected' }, rejected.length);

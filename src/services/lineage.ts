@@ -1,10 +1,17 @@
 // Records every hop data takes (producer → stream → view, and the fields each view reads) in the
 // lineage graph, and answers lineage queries.
+//
+// Writes run in the background, one at a time and in order, never on a request's path: a lineage
+// store that is down must not fail an ingest whose events are already in the log. A write refused
+// for a retriable reason (server gone, timeout) is retried with backoff until it lands, so nothing
+// is lost while the store is away; every write is a merge, so a repeat changes nothing.
 
 import type { CatalogOutcome } from '../domain/catalog';
 import type { StreamDefinition, ViewDefinition } from '../domain/definitions';
 import { formatDuration } from '../domain/duration';
 import { GatewayError } from '../errors/gateway-error';
+import { retry } from '../errors/retry';
+import type { Logger } from '../observability/logger';
 import {
   lineageNodeId,
   type LineageDirection,
@@ -20,12 +27,18 @@ export class Lineage {
   /** Producer→stream pairs already recorded by this process, so ingest writes each pair once. */
   private readonly knownProducers = new Set<string>();
 
-  /** Lineage writes that follow control-plane changes, in the order the changes were applied. */
-  private pending: Promise<void> = Promise.resolve();
+  /** The chain of queued writes, in the order they were asked for. */
+  private queue: Promise<void> = Promise.resolve();
+  private queued = 0;
+  /** True from a failed write attempt until the next write lands. */
+  private failing = false;
+  /** Readers waiting for the queue to empty (or to start failing). */
+  private waiters: (() => void)[] = [];
+  private readonly closing = new AbortController();
 
   constructor(
     private readonly store: LineageStore,
-    private readonly onWriteError: (error: unknown) => void,
+    private readonly logger: Logger,
   ) {}
 
   /**
@@ -34,21 +47,85 @@ export class Lineage {
    */
   follow(outcome: CatalogOutcome, streamOf: (name: string) => StreamDefinition | undefined): void {
     if (!outcome.ok) return;
-    const write =
-      outcome.type === 'StreamCreated'
-        ? () => this.recordStream(outcome.stream)
-        : () => {
-            const stream = streamOf(outcome.view.stream);
-            return stream ? this.recordView(outcome.view, stream) : Promise.resolve();
-          };
-    this.pending = this.pending.then(write).catch(this.onWriteError);
+    if (outcome.type === 'StreamCreated') {
+      this.enqueue(() => this.recordStream(outcome.stream));
+      return;
+    }
+    const stream = streamOf(outcome.view.stream);
+    if (stream) this.enqueue(() => this.recordView(outcome.view, stream));
   }
 
-  async recordStream(stream: StreamDefinition): Promise<void> {
+  /** Records, in the background, that `producer` wrote to `stream`; once per pair and process. */
+  noteProducer(producer: string, stream: string, at: number): void {
+    const pair = `${producer}\u0000${stream}`;
+    if (this.knownProducers.has(pair)) return;
+    this.knownProducers.add(pair);
+    // A write given up on is asked for again by the pair's next ingest.
+    this.enqueue(() => this.recordProducer(producer, stream, at), () => this.knownProducers.delete(pair));
+  }
+
+  /**
+   * Waits up to `timeoutMs` for queued writes to land, then stops retrying. Writes still queued are
+   * dropped; a restart asks for them again (the control plane replays, producers write again).
+   */
+  async close(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.drained(), new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    clearTimeout(timer);
+    this.closing.abort();
+  }
+
+  private enqueue(write: () => Promise<void>, dropped?: () => void): void {
+    this.queued += 1;
+    this.queue = this.queue
+      .then(() =>
+        retry(write, {
+          retries: Infinity,
+          signal: this.closing.signal,
+          onRetry: (error, attempt, delayMs) => {
+            this.setFailing(true);
+            this.logger.warn({ err: error, attempt, delayMs }, 'lineage write failed; retrying');
+          },
+        }),
+      )
+      .then(
+        () => this.setFailing(false),
+        (error: unknown) => {
+          dropped?.();
+          this.logger.error({ err: error }, 'lineage write dropped');
+        },
+      )
+      .finally(() => {
+        this.queued -= 1;
+        if (this.queued === 0) this.wake();
+      });
+  }
+
+  /** Resolves once every queued write has landed or been dropped. */
+  private drained(): Promise<void> {
+    return this.queued === 0 ? Promise.resolve() : this.queue.then(() => (this.queued === 0 ? undefined : this.drained()));
+  }
+
+  /** Resolves once the queue is empty, or at once while the store is failing (reads will say so). */
+  private settled(): Promise<void> {
+    if (this.queued === 0 || this.failing) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  private setFailing(failing: boolean): void {
+    this.failing = failing;
+    if (failing) this.wake();
+  }
+
+  private wake(): void {
+    for (const waiter of this.waiters.splice(0)) waiter();
+  }
+
+  private async recordStream(stream: StreamDefinition): Promise<void> {
     await this.store.upsert([streamNode(stream)], []);
   }
 
-  async recordView(view: ViewDefinition, stream: StreamDefinition): Promise<void> {
+  private async recordView(view: ViewDefinition, stream: StreamDefinition): Promise<void> {
     const viewId = lineageNodeId('view', view.name);
     const streamId = lineageNodeId('stream', view.stream);
     const nodes: LineageNode[] = [
@@ -87,23 +164,20 @@ export class Lineage {
     await this.store.upsert(nodes, edges);
   }
 
-  /** Records that `producer` wrote to `stream`; a no-op after the first time in this process. */
-  async recordProducer(producer: string, stream: string, at: number): Promise<void> {
-    const pair = `${producer}\u0000${stream}`;
-    if (this.knownProducers.has(pair)) return;
+  private async recordProducer(producer: string, stream: string, at: number): Promise<void> {
     const producerId = lineageNodeId('producer', producer);
     await this.store.upsert(
       [{ id: producerId, kind: 'producer', name: producer, properties: {} }],
       [{ from: producerId, to: lineageNodeId('stream', stream), kind: 'PRODUCES_TO', properties: { firstSeenAt: new Date(at).toISOString() } }],
     );
-    this.knownProducers.add(pair);
   }
 
   async graph(node: string, direction: LineageDirection, depth: number): Promise<LineageGraph> {
     if (!Number.isInteger(depth) || depth < 0 || depth > MAX_LINEAGE_DEPTH) {
       throw new GatewayError('BAD_USER_INPUT', `depth must be an integer from 0 to ${MAX_LINEAGE_DEPTH}; got ${depth}`, { path: 'depth' });
     }
-    await this.pending;
+    // Read what this instance has written, unless the store is down: then the read says so at once.
+    await this.settled();
     const graph = await this.store.traverse(node, direction, depth);
     if (!graph) {
       throw new GatewayError('NOT_FOUND', `lineage node "${node}" does not exist; ids look like stream:<name>, view:<name>, producer:<name>`, {
