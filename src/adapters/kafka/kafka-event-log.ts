@@ -47,6 +47,10 @@ export class KafkaEventLog implements EventLog {
     checkCount(fromOffset, 'fromOffset');
     checkCount(maxRecords, 'maxRecords');
     if (maxRecords === 0) return [];
+    // Paging through what a reader has already fetched needs no round trip for the end offset:
+    // a buffered record at `fromOffset` proves the end lies beyond it.
+    const buffered = this.readers.get(readerKey(topic, partition));
+    if (buffered?.holds(fromOffset)) return (await this.reader(topic, partition)).read(fromOffset, maxRecords, fromOffset + 1) as Promise<LogRecord<T>[]>;
     const end = await this.endOffset(topic, partition);
     if (fromOffset >= end) return [];
     return (await this.reader(topic, partition)).read(fromOffset, maxRecords, end) as Promise<LogRecord<T>[]>;
@@ -160,7 +164,7 @@ export class KafkaEventLog implements EventLog {
   }
 
   private async reader(topic: string, partition: number): Promise<PartitionReader> {
-    const key = `${topic}#${partition}`;
+    const key = readerKey(topic, partition);
     let reader = this.readers.get(key);
     if (reader) {
       // Most recently used last.
@@ -183,6 +187,10 @@ export class KafkaEventLog implements EventLog {
   }
 }
 
+function readerKey(topic: string, partition: number): string {
+  return `${topic}#${partition}`;
+}
+
 /**
  * Reads one partition from any offset. kafkajs only reads through consumer groups, so the reader is
  * the sole member of a group of its own that never commits; it seeks when asked for an offset other
@@ -191,7 +199,12 @@ export class KafkaEventLog implements EventLog {
 class PartitionReader {
   private readonly consumer: Consumer;
   private readonly kafkaTopic: string;
-  private readonly started: Promise<void>;
+  /** Connected, subscribed and running (the group join completes later, in `joined`). */
+  private readonly running: Promise<void>;
+  private readonly joined: Promise<void>;
+  private closed = false;
+  private markClosed!: () => void;
+  private readonly closedSignal = new Promise<void>((resolve) => (this.markClosed = resolve));
   private buffer: LogRecord[] = [];
   /** The offset the next buffered record must be at least. */
   private expected = 0;
@@ -206,8 +219,16 @@ class PartitionReader {
   ) {
     this.kafkaTopic = connection.name(topic);
     this.consumer = connection.consumer({ groupId: `reader.${connection.instanceId}.${topic}.${partition}`, maxWaitTimeInMs: 100 });
-    this.started = this.start();
-    this.started.catch(() => undefined);
+    // Listen for the join before connecting, so a fast join is not missed.
+    this.joined = untilJoined(this.consumer);
+    this.running = this.start();
+    this.joined.catch(() => undefined);
+    this.running.catch(() => undefined);
+  }
+
+  /** True when the record at `offset` is in this reader's buffer. */
+  holds(offset: number): boolean {
+    return this.buffer.length > 0 && this.buffer[0].offset <= offset && offset < this.expected;
   }
 
   /** Records from `fromOffset`, at most `maxRecords`; the partition's end is `end`. Calls run one at a time. */
@@ -218,24 +239,30 @@ class PartitionReader {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    this.markClosed();
     this.wake?.();
+    // A consumer disconnected halfway through connecting could go on running: let start-up finish.
+    await this.running.catch(() => undefined);
     await this.consumer.disconnect().catch(() => undefined);
   }
 
   private async start(): Promise<void> {
-    const joined = untilJoined(this.consumer);
     await this.consumer.connect();
+    if (this.closed) return;
     await this.consumer.subscribe({ topics: [this.kafkaTopic], fromBeginning: true });
+    if (this.closed) return;
     await this.consumer.run({ autoCommit: false, eachBatch: (payload) => this.accept(payload) });
-    await joined;
   }
 
   private async readNow(fromOffset: number, maxRecords: number, end: number): Promise<LogRecord[]> {
     try {
-      await this.started;
+      await this.running;
+      await Promise.race([this.joined, this.closedSignal]);
     } catch (cause) {
       throw storageUnavailable(`cannot start a reader of ${this.kafkaTopic}[${this.partition}]`, cause);
     }
+    this.assertOpen();
     const first = this.buffer[0]?.offset ?? this.expected;
     if (fromOffset < first || fromOffset > this.expected) {
       this.buffer = [];
@@ -247,6 +274,7 @@ class PartitionReader {
     this.resumeIfDrained();
     const deadline = Date.now() + READ_TIMEOUT_MS;
     while (this.buffer.length === 0 && this.expected < end) {
+      this.assertOpen();
       const remaining = deadline - Date.now();
       if (remaining <= 0) {
         throw new GatewayError('STORAGE_UNAVAILABLE', `no records of ${this.kafkaTopic}[${this.partition}] arrived from offset ${fromOffset} within ${READ_TIMEOUT_MS / 1000} s`, { retriable: true });
@@ -281,6 +309,10 @@ class PartitionReader {
       this.consumer.pause([{ topic: this.kafkaTopic, partitions: [this.partition] }]);
     }
     this.wake?.();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new GatewayError('SHUTTING_DOWN', `the reader of ${this.kafkaTopic}[${this.partition}] is closed`);
   }
 
   private resumeIfDrained(): void {

@@ -41,13 +41,19 @@ export async function tailTopic(
   /** Offset after the last record handed over (or skipped). */
   let position = 0;
   let closed = false;
+  // A tail from the end starts at the end as of this call: the consumer's own "latest" would be
+  // taken at its first fetch, later, and records written in between would be neither handed over
+  // nor waited for. It seeks there once joined and ignores whatever it fetched before.
+  const start = options.fromBeginning ? 0 : await connection.endOffset(options.topic, 0);
+  let placed = options.fromBeginning;
   const joined = untilJoined(consumer);
   try {
     await consumer.connect();
     await consumer.subscribe({ topics: [connection.name(options.topic)], fromBeginning: options.fromBeginning });
     await consumer.run({
       autoCommit: false,
-      eachBatch: async ({ batch }) => {
+      eachBatch: async ({ batch, isStale }) => {
+        if (!placed || isStale()) return;
         for (const message of batch.messages) {
           try {
             const value = message.value === null ? null : (JSON.parse(message.value.toString('utf8')) as unknown);
@@ -60,8 +66,11 @@ export async function tailTopic(
       },
     });
     await joined;
-    // A tail that starts at the end will never be handed what came before it.
-    if (!options.fromBeginning) position = Math.max(position, await connection.endOffset(options.topic, 0));
+    if (!placed) {
+      consumer.seek({ topic: connection.name(options.topic), partition: 0, offset: String(start) });
+      position = start;
+      placed = true;
+    }
   } catch (error) {
     await consumer.disconnect().catch(() => undefined);
     throw error;
