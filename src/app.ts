@@ -13,6 +13,7 @@ import { handleGraphQLRequest } from './graphql/http';
 import { createErrorFormatter } from './graphql/plugins/error-masking';
 import { createWsEndpoint } from './graphql/ws';
 import type { Logger } from './observability/logger';
+import { handleRegistryHttp } from './rest/schema-registry-http';
 import type { Metrics } from './observability/metrics';
 
 export interface Readiness {
@@ -21,7 +22,7 @@ export interface Readiness {
 }
 
 export interface AppDeps {
-  config: Pick<Config, 'host' | 'port' | 'maxRequestBytes' | 'webDir' | 'operationsDir'>;
+  config: Pick<Config, 'host' | 'port' | 'maxRequestBytes' | 'webDir' | 'operationsDir' | 'schemaRegistryPrefix'>;
   schema: GraphQLSchema;
   services: Services;
   logger: Logger;
@@ -90,6 +91,10 @@ export function buildApp(deps: AppDeps): App {
         res.end(await metrics.registry.metrics());
         return;
       default:
+        if (url.pathname === config.schemaRegistryPrefix || url.pathname.startsWith(`${config.schemaRegistryPrefix}/`)) {
+          const { producer } = callerFromHeaders(req.headers);
+          return handleRegistryHttp(services.schemas, req, res, url, config.schemaRegistryPrefix, { maxBodyBytes: config.maxRequestBytes, actor: producer });
+        }
         // The dashboard loads its GraphQL documents from schema/operations/, the same files the CLI
         // and tests are typed from, so there is one copy of each operation.
         if (url.pathname.startsWith('/operations/')) {

@@ -15,6 +15,7 @@ import { ControlPlane } from './services/control-plane';
 import { Ingest } from './services/ingest';
 import { Lineage } from './services/lineage';
 import { Quarantine } from './services/quarantine';
+import { SchemaRegistry } from './services/schema-registry';
 import { StreamsAndViews } from './services/streams-and-views';
 import { StreamProcessor } from './stream/processor';
 
@@ -44,6 +45,7 @@ export async function startTributary(config: Config, options: { logger?: Logger;
     const followed = controlPlane.follow(following.signal, (error) => logger.warn({ err: error }, 'cannot read control-plane commands; trying again'));
 
     const catalog = new StreamsAndViews(controlPlane, adapters.eventLog, clock, config.defaultWatermarkDelayMs);
+    const schemas = new SchemaRegistry(controlPlane, clock);
     const quarantine = new Quarantine(adapters.eventLog);
     const ingest = new Ingest(adapters.eventLog, catalog, quarantine, lineage, clock, metrics, config);
     const processor = new StreamProcessor({
@@ -63,7 +65,7 @@ export async function startTributary(config: Config, options: { logger?: Logger;
     const app = buildApp({
       config,
       schema: await buildTributarySchema(),
-      services: { catalog, ingest, quarantine, lineage, aggregates },
+      services: { catalog, ingest, quarantine, lineage, aggregates, schemas },
       logger,
       metrics,
       readiness: () => {

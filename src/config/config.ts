@@ -79,6 +79,12 @@ export const configSchema = z.object({
   webDir: z.string().default(shippedPath('web') ?? ''),
   /** GraphQL documents served at /operations/ for the dashboard; empty to serve none. */
   operationsDir: z.string().default(shippedPath('schema', 'operations') ?? ''),
+  /** Path prefix of the Confluent-compatible schema registry REST API. */
+  schemaRegistryPrefix: z
+    .string()
+    .regex(/^\/[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/, 'must be a path such as /schema-registry (no trailing slash)')
+    .refine((prefix) => !['/graphql', '/healthz', '/readyz', '/metrics', '/operations'].includes(prefix), 'must not be one of the gateway\'s own paths')
+    .default('/schema-registry'),
 });
 
 export type Config = Readonly<z.infer<typeof configSchema>>;
@@ -121,6 +127,7 @@ export const ENV_NAMES: Record<keyof Config, string> = {
   defaultWatermarkDelayMs: 'TRIBUTARY_DEFAULT_WATERMARK_DELAY_MS',
   webDir: 'TRIBUTARY_WEB_DIR',
   operationsDir: 'TRIBUTARY_OPERATIONS_DIR',
+  schemaRegistryPrefix: 'TRIBUTARY_SCHEMA_REGISTRY_PREFIX',
 };
 
 export class ConfigError extends Error {

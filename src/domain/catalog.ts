@@ -3,23 +3,24 @@
 // the command that reached the log first wins.
 
 import type { StreamDefinition, ViewDefinition } from './definitions';
+import { applyRegistryCommand, emptyRegistry, type RegistryCommand, type RegistryOutcome, type RegistryState } from './schemas/registry';
 
-export type CatalogCommand =
-  | { type: 'CreateStream'; stream: StreamDefinition }
-  | { type: 'CreateView'; view: ViewDefinition };
+export type CatalogCommand = { type: 'CreateStream'; stream: StreamDefinition } | { type: 'CreateView'; view: ViewDefinition } | RegistryCommand;
 
 export type CatalogOutcome =
   | { ok: true; type: 'StreamCreated'; stream: StreamDefinition }
   | { ok: true; type: 'ViewCreated'; view: ViewDefinition }
-  | { ok: false; code: 'ALREADY_EXISTS' | 'UNKNOWN_STREAM' | 'BAD_USER_INPUT'; message: string; path: string };
+  | { ok: false; type: 'CatalogRefused'; code: 'ALREADY_EXISTS' | 'UNKNOWN_STREAM' | 'BAD_USER_INPUT'; message: string; path: string }
+  | RegistryOutcome;
 
 export interface CatalogState {
   streams: Map<string, StreamDefinition>;
   views: Map<string, ViewDefinition>;
+  registry: RegistryState;
 }
 
 export function emptyCatalog(): CatalogState {
-  return { streams: new Map(), views: new Map() };
+  return { streams: new Map(), views: new Map(), registry: emptyRegistry() };
 }
 
 /** Applies one command in place and says what happened. Never throws on a well-formed command. */
@@ -28,7 +29,7 @@ export function applyCatalogCommand(state: CatalogState, command: CatalogCommand
     case 'CreateStream': {
       const { stream } = command;
       if (state.streams.has(stream.name)) {
-        return { ok: false, code: 'ALREADY_EXISTS', path: 'name', message: `stream "${stream.name}" already exists` };
+        return { ok: false, type: 'CatalogRefused', code: 'ALREADY_EXISTS', path: 'name', message: `stream "${stream.name}" already exists` };
       }
       state.streams.set(stream.name, stream);
       return { ok: true, type: 'StreamCreated', stream };
@@ -36,15 +37,16 @@ export function applyCatalogCommand(state: CatalogState, command: CatalogCommand
     case 'CreateView': {
       const { view } = command;
       if (state.views.has(view.name)) {
-        return { ok: false, code: 'ALREADY_EXISTS', path: 'name', message: `view "${view.name}" already exists` };
+        return { ok: false, type: 'CatalogRefused', code: 'ALREADY_EXISTS', path: 'name', message: `view "${view.name}" already exists` };
       }
       const stream = state.streams.get(view.stream);
       if (!stream) {
-        return { ok: false, code: 'UNKNOWN_STREAM', path: 'stream', message: `stream "${view.stream}" does not exist` };
+        return { ok: false, type: 'CatalogRefused', code: 'UNKNOWN_STREAM', path: 'stream', message: `stream "${view.stream}" does not exist` };
       }
       if (view.groupBy.includes(stream.timestampField)) {
         return {
           ok: false,
+          type: 'CatalogRefused',
           code: 'BAD_USER_INPUT',
           path: 'groupBy',
           message: `groupBy cannot use the timestamp field "${stream.timestampField}"; windows already split by time`,
@@ -53,5 +55,7 @@ export function applyCatalogCommand(state: CatalogState, command: CatalogCommand
       state.views.set(view.name, view);
       return { ok: true, type: 'ViewCreated', view };
     }
+    default:
+      return applyRegistryCommand(state.registry, command);
   }
 }

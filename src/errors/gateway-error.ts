@@ -19,6 +19,8 @@ export type ErrorCode =
   | 'SHUTTING_DOWN'
   | 'SUBSCRIBER_TOO_SLOW'
   | 'OVERLOADED'
+  | 'INVALID_SCHEMA'
+  | 'INCOMPATIBLE_SCHEMA'
   | 'INTERNAL';
 
 export interface GatewayErrorOptions {

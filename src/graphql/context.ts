@@ -5,6 +5,7 @@ import type { Aggregates } from '../services/aggregates';
 import type { Ingest } from '../services/ingest';
 import type { Lineage } from '../services/lineage';
 import type { Quarantine } from '../services/quarantine';
+import type { SchemaRegistry } from '../services/schema-registry';
 import type { StreamsAndViews } from '../services/streams-and-views';
 
 export interface Services {
@@ -13,6 +14,7 @@ export interface Services {
   quarantine: Quarantine;
   lineage: Lineage;
   aggregates: Aggregates;
+  schemas: SchemaRegistry;
 }
 
 export interface GraphQLContext {

@@ -4,6 +4,7 @@
 
 import { applyCatalogCommand, emptyCatalog, type CatalogCommand, type CatalogOutcome } from '../domain/catalog';
 import type { StreamDefinition, ViewDefinition } from '../domain/definitions';
+import type { RegistryState } from '../domain/schemas/registry';
 import { META_TOPIC } from '../domain/topics';
 import type { EventLog } from '../ports/event-log';
 
@@ -87,6 +88,11 @@ export class ControlPlane {
 
   view(name: string): ViewDefinition | undefined {
     return this.state.views.get(name);
+  }
+
+  /** The schema registry's state, as of the commands applied so far. Read it; never change it. */
+  registry(): RegistryState {
+    return this.state.registry;
   }
 
   viewsOf(stream: string): ViewDefinition[] {

@@ -51,6 +51,7 @@ export class Lineage {
       this.enqueue(() => this.recordStream(outcome.stream));
       return;
     }
+    if (outcome.type !== 'ViewCreated') return;
     const stream = streamOf(outcome.view.stream);
     if (stream) this.enqueue(() => this.recordView(outcome.view, stream));
   }

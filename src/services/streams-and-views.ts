@@ -116,6 +116,6 @@ function rejectViolations(what: string, violations: RuleViolation[]): void {
 }
 
 function outcomeError(outcome: CatalogOutcome): GatewayError {
-  if (outcome.ok) return new GatewayError('INTERNAL', `unexpected control-plane outcome ${outcome.type}`);
+  if (outcome.ok || outcome.type !== 'CatalogRefused') return new GatewayError('INTERNAL', `unexpected control-plane outcome ${outcome.type}`);
   return new GatewayError(outcome.code, outcome.message, { path: outcome.path });
 }

@@ -1,0 +1,283 @@
+// Use cases of the schema registry: register and look up schemas, check compatibility, delete,
+// configure. State lives in the control plane (commands on `_meta`), so every instance serves the
+// same registry and it survives restarts. Errors carry Confluent's error codes, so the REST face can
+// answer exactly as Confluent's registry does and GraphQL can say the same in its own codes.
+
+import { compatibilityIssues, isCompatibilityMode, COMPATIBILITY_MODES, type CompatibilityIssue, type CompatibilityMode } from '../domain/schemas/compatibility';
+import {
+  effectiveCompatibility,
+  findVersion,
+  liveSubject,
+  liveVersions,
+  type RegistryCommand,
+  type RegistryOutcome,
+  type RegistryErrorCode,
+  type SubjectVersion,
+} from '../domain/schemas/registry';
+import { parseSchema, SchemaParseError, type ParsedSchema, type SchemaType } from '../domain/schemas/schema-text';
+import { GatewayError, type ErrorCode, type GatewayErrorOptions } from '../errors/gateway-error';
+import type { Clock } from '../ports/clock';
+import type { ControlPlane } from './control-plane';
+
+/** A registry refusal with Confluent's error code (40401, 409, 42201, ...) next to Tributary's. */
+export class SchemaRegistryError extends GatewayError {
+  constructor(
+    readonly errorCode: number,
+    code: ErrorCode,
+    message: string,
+    options: GatewayErrorOptions = {},
+  ) {
+    super(code, message, { ...options, details: { ...options.details, registryErrorCode: errorCode } });
+    this.name = 'SchemaRegistryError';
+  }
+
+  /** The HTTP status Confluent answers with: the first three digits of a five-digit code. */
+  get httpStatus(): number {
+    return this.errorCode >= 10_000 ? Math.floor(this.errorCode / 100) : this.errorCode;
+  }
+}
+
+export interface SchemaVersionInfo {
+  subject: string;
+  id: number;
+  version: number;
+  schemaType: SchemaType;
+  schema: string;
+  deleted: boolean;
+}
+
+export interface CompatibilityReport {
+  compatible: boolean;
+  mode: CompatibilityMode;
+  issues: CompatibilityIssue[];
+}
+
+const MAX_VERSION = 2 ** 31 - 1;
+const SUBJECT = /^[^\u0000-\u001f]{1,255}$/;
+/** Registrations that keep losing the race against other changes give up after this many checks. */
+const MAX_REGISTER_ATTEMPTS = 5;
+
+const REFUSALS: Record<RegistryErrorCode, [number, ErrorCode]> = {
+  STALE: [50001, 'INTERNAL'],
+  SUBJECT_NOT_FOUND: [40401, 'NOT_FOUND'],
+  VERSION_NOT_FOUND: [40402, 'NOT_FOUND'],
+  SUBJECT_SOFT_DELETED: [40404, 'NOT_FOUND'],
+  SUBJECT_NOT_SOFT_DELETED: [40405, 'BAD_USER_INPUT'],
+  VERSION_SOFT_DELETED: [40406, 'NOT_FOUND'],
+  VERSION_NOT_SOFT_DELETED: [40407, 'BAD_USER_INPUT'],
+  SUBJECT_COMPATIBILITY_NOT_CONFIGURED: [40408, 'NOT_FOUND'],
+};
+
+export class SchemaRegistry {
+  /** Parsed (and, for JSON Schema, compiled) schemas by id: each is parsed once. */
+  private readonly parsed = new Map<number, ParsedSchema>();
+
+  constructor(
+    private readonly controlPlane: ControlPlane,
+    private readonly clock: Clock,
+  ) {}
+
+  subjects(includeDeleted = false): string[] {
+    const state = this.controlPlane.registry();
+    return [...state.subjects.values()]
+      .filter((subject) => (includeDeleted ? subject.versions.length > 0 : liveVersions(subject).length > 0))
+      .map((subject) => subject.name)
+      .sort();
+  }
+
+  versions(subject: string, includeDeleted = false): number[] {
+    return this.versionsOf(subject, includeDeleted).map((v) => v.version);
+  }
+
+  /** One version of a subject: a number, or "latest" (also -1) for the newest live one. */
+  version(subject: string, spec: string | number, includeDeleted = false): SchemaVersionInfo {
+    const versions = this.versionsOf(subject, includeDeleted);
+    const number = parseVersion(spec);
+    const found = number === 'latest' ? versions.filter((v) => !v.deleted).at(-1) : versions.find((v) => v.version === number);
+    if (!found) throw new SchemaRegistryError(40402, 'NOT_FOUND', `Version ${String(spec)} not found.`, { path: 'version' });
+    return this.info(subject, found);
+  }
+
+  schemaById(id: number): { id: number; schemaType: SchemaType; schema: string } {
+    const schema = Number.isSafeInteger(id) ? this.controlPlane.registry().schemas.get(id) : undefined;
+    if (!schema) throw new SchemaRegistryError(40403, 'NOT_FOUND', `Schema ${id} not found`, { path: 'id' });
+    return schema;
+  }
+
+  /** Every subject and version that holds the schema with this id. */
+  subjectVersionsOf(id: number): { subject: string; version: number }[] {
+    this.schemaById(id);
+    const found: { subject: string; version: number }[] = [];
+    for (const subject of this.controlPlane.registry().subjects.values()) {
+      for (const version of liveVersions(subject)) if (version.id === id) found.push({ subject: subject.name, version: version.version });
+    }
+    return found;
+  }
+
+  /** The version of `subject` that holds exactly this schema. */
+  lookup(subject: string, schemaType: string, text: string): SchemaVersionInfo {
+    this.versionsOf(subject, false);
+    const parsed = parse(schemaType, text);
+    const found = findVersion(this.controlPlane.registry(), subject, parsed.schemaType, parsed.text);
+    if (!found) throw new SchemaRegistryError(40403, 'NOT_FOUND', 'Schema not found', { path: 'schema' });
+    return this.info(subject, found);
+  }
+
+  /** Registers the schema under `subject` if it is compatible; an identical live schema is returned as it is. */
+  async register(subject: string, schemaType: string, text: string, actor: string): Promise<{ id: number; version: number; existing: boolean }> {
+    checkSubject(subject);
+    const candidate = parse(schemaType, text);
+    for (let attempt = 0; attempt < MAX_REGISTER_ATTEMPTS; attempt++) {
+      const state = this.controlPlane.registry();
+      const basedOn = state.revision;
+      if (!findVersion(state, subject, candidate.schemaType, candidate.text)) {
+        const report = this.report(subject, candidate, undefined);
+        if (!report.compatible) {
+          throw new SchemaRegistryError(
+            409,
+            'INCOMPATIBLE_SCHEMA',
+            `Schema being registered is incompatible with an earlier schema for subject "${subject}", details: [${report.issues.map((i) => i.description).join('; ')}]`,
+            { path: 'schema', details: { mode: report.mode, issues: report.issues.map(({ rule, path, direction, version, description }) => ({ rule, path, direction, version, description })) } },
+          );
+        }
+      }
+      const outcome = await this.submit({ type: 'RegisterSchema', subject, schemaType: candidate.schemaType, schema: candidate.text, basedOn, at: this.clock.now(), actor });
+      if (outcome.ok && outcome.type === 'SchemaRegistered') {
+        this.parsed.set(outcome.id, candidate);
+        return { id: outcome.id, version: outcome.version, existing: outcome.existing };
+      }
+      if (outcome.ok || outcome.code !== 'STALE') throw refusal(outcome);
+    }
+    throw new SchemaRegistryError(50001, 'STORAGE_UNAVAILABLE', `the registry kept changing while "${subject}" was being registered; try again`, { retriable: true });
+  }
+
+  /**
+   * Checks a schema against `subject` under its compatibility mode: against one version when `spec`
+   * is given (a number or "latest"), else against the versions the mode names.
+   */
+  checkCompatibility(subject: string, spec: string | number | undefined, schemaType: string, text: string): CompatibilityReport {
+    const candidate = parse(schemaType, text);
+    if (spec !== undefined) this.version(subject, spec);
+    return this.report(subject, candidate, spec);
+  }
+
+  async deleteSubject(subject: string, permanent: boolean, actor: string): Promise<number[]> {
+    const outcome = await this.submit({ type: 'DeleteSubject', subject, permanent, at: this.clock.now(), actor });
+    if (outcome.ok && outcome.type === 'SubjectDeleted') return outcome.versions;
+    throw refusal(outcome);
+  }
+
+  async deleteVersion(subject: string, spec: string | number, permanent: boolean, actor: string): Promise<number> {
+    // Deleted versions are found too, so a repeated delete says why it cannot be done again.
+    const version = this.version(subject, spec, true).version;
+    const outcome = await this.submit({ type: 'DeleteSchemaVersion', subject, version, permanent, at: this.clock.now(), actor });
+    if (outcome.ok && outcome.type === 'SchemaVersionDeleted') return outcome.version;
+    throw refusal(outcome);
+  }
+
+  /** The global mode (subject null), or a subject's own; falls back to the global one if asked to. */
+  compatibility(subject: string | null, defaultToGlobal = false): CompatibilityMode {
+    const state = this.controlPlane.registry();
+    if (subject === null) return state.compatibility;
+    const own = state.subjects.get(subject)?.compatibility ?? null;
+    if (own !== null) return own;
+    if (defaultToGlobal) return effectiveCompatibility(state, subject);
+    throw new SchemaRegistryError(40408, 'NOT_FOUND', `Subject '${subject}' does not have subject-level compatibility configured`, { path: 'subject' });
+  }
+
+  /** Sets the global mode (subject null) or a subject's; null removes the setting. Returns the previous one. */
+  async setCompatibility(subject: string | null, mode: unknown, actor: string): Promise<CompatibilityMode | null> {
+    if (mode !== null && !isCompatibilityMode(mode)) {
+      throw new SchemaRegistryError(42203, 'BAD_USER_INPUT', `Invalid compatibility level. Valid values are ${COMPATIBILITY_MODES.join(', ')}; got ${JSON.stringify(mode)}`, {
+        path: 'compatibility',
+      });
+    }
+    if (subject !== null) checkSubject(subject);
+    const outcome = await this.submit({ type: 'SetCompatibility', subject, compatibility: mode, at: this.clock.now(), actor });
+    if (outcome.ok && outcome.type === 'CompatibilitySet') return outcome.previous;
+    throw refusal(outcome);
+  }
+
+  /** The parsed schema of an id, parsed on first use only. */
+  parsedSchema(id: number): ParsedSchema {
+    let parsed = this.parsed.get(id);
+    if (!parsed) {
+      const stored = this.schemaById(id);
+      parsed = parseSchema(stored.schemaType, stored.schema);
+      this.parsed.set(id, parsed);
+    }
+    return parsed;
+  }
+
+  private report(subject: string, candidate: ParsedSchema, spec: string | number | undefined): CompatibilityReport {
+    const state = this.controlPlane.registry();
+    const mode = effectiveCompatibility(state, subject);
+    let versions = liveVersions(liveSubject(state, subject));
+    if (spec !== undefined) {
+      const chosen = this.version(subject, spec).version;
+      versions = versions.filter((v) => v.version === chosen);
+    }
+    // Checking one chosen version ignores transitivity: it is the only one asked about.
+    const effectiveMode = spec !== undefined ? (mode.replace('_TRANSITIVE', '') as CompatibilityMode) : mode;
+    const issues = compatibilityIssues(
+      effectiveMode,
+      candidate,
+      versions.map((v) => ({ version: v.version, schema: this.parsedSchema(v.id) })),
+    );
+    return { compatible: issues.length === 0, mode, issues };
+  }
+
+  private versionsOf(subject: string, includeDeleted: boolean): SubjectVersion[] {
+    const found = this.controlPlane.registry().subjects.get(subject);
+    const versions = found ? (includeDeleted ? found.versions : liveVersions(found)) : [];
+    if (versions.length === 0) throw new SchemaRegistryError(40401, 'NOT_FOUND', `Subject '${subject}' not found.`, { path: 'subject' });
+    return versions;
+  }
+
+  private info(subject: string, version: SubjectVersion): SchemaVersionInfo {
+    const schema = this.schemaById(version.id);
+    return { subject, id: version.id, version: version.version, schemaType: schema.schemaType, schema: schema.schema, deleted: version.deleted };
+  }
+
+  private async submit(command: RegistryCommand): Promise<RegistryOutcome> {
+    const outcome = await this.controlPlane.submit(command);
+    if (outcome.type === 'StreamCreated' || outcome.type === 'ViewCreated' || outcome.type === 'CatalogRefused') {
+      throw new GatewayError('INTERNAL', `unexpected control-plane outcome ${outcome.type} for ${command.type}`);
+    }
+    return outcome;
+  }
+}
+
+function parse(schemaType: string, text: string): ParsedSchema {
+  try {
+    return parseSchema(schemaType, text);
+  } catch (error) {
+    if (error instanceof SchemaParseError) {
+      throw new SchemaRegistryError(42201, 'INVALID_SCHEMA', `Invalid schema: ${error.violation.message}`, { path: error.violation.path, details: { rule: error.violation.rule } });
+    }
+    throw error;
+  }
+}
+
+function parseVersion(spec: string | number): number | 'latest' {
+  if (spec === 'latest' || spec === -1 || spec === '-1') return 'latest';
+  const number = typeof spec === 'number' ? spec : /^\d+$/.test(spec) ? Number(spec) : Number.NaN;
+  if (!Number.isInteger(number) || number < 1 || number > MAX_VERSION) {
+    throw new SchemaRegistryError(42202, 'BAD_USER_INPUT', `The specified version '${String(spec)}' is not a valid version id. Allowed values are between [1, 2^31-1] and the string "latest"`, {
+      path: 'version',
+    });
+  }
+  return number;
+}
+
+function checkSubject(subject: string): void {
+  if (!SUBJECT.test(subject)) {
+    throw new SchemaRegistryError(422, 'BAD_USER_INPUT', `subject must be 1-255 characters without control characters; got ${JSON.stringify(subject)}`, { path: 'subject' });
+  }
+}
+
+function refusal(outcome: RegistryOutcome): SchemaRegistryError {
+  if (outcome.ok) return new SchemaRegistryError(50001, 'INTERNAL', `unexpected registry outcome ${outcome.type}`);
+  const [errorCode, code] = REFUSALS[outcome.code];
+  return new SchemaRegistryError(errorCode, code, outcome.message);
+}
