@@ -47,7 +47,7 @@ export async function startTributary(config: Config, options: { logger?: Logger;
     const catalog = new StreamsAndViews(controlPlane, adapters.eventLog, clock, config.defaultWatermarkDelayMs);
     const schemas = new SchemaRegistry(controlPlane, clock);
     const quarantine = new Quarantine(adapters.eventLog);
-    const ingest = new Ingest(adapters.eventLog, catalog, quarantine, lineage, clock, metrics, config);
+    const ingest = new Ingest(adapters.eventLog, catalog, schemas, quarantine, lineage, clock, metrics, config);
     const processor = new StreamProcessor({
       log: adapters.eventLog,
       checkpoints: adapters.checkpoints,

@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'OVERLOADED'
   | 'INVALID_SCHEMA'
   | 'INCOMPATIBLE_SCHEMA'
+  | 'SCHEMA_VIOLATION'
   | 'INTERNAL';
 
 export interface GatewayErrorOptions {

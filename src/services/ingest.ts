@@ -12,6 +12,7 @@ import type { Clock } from '../ports/clock';
 import type { EventLog } from '../ports/event-log';
 import type { Lineage } from './lineage';
 import type { Quarantine } from './quarantine';
+import { SchemaRegistryError, valueSubject, type GoverningSchema, type SchemaRegistry } from './schema-registry';
 import type { StreamsAndViews } from './streams-and-views';
 
 export interface IngestRequest {
@@ -20,6 +21,8 @@ export interface IngestRequest {
   producer: string;
   /** W3C `traceparent` header of the request, if the producer sent one. */
   traceparent?: string;
+  /** The version of the stream's schema the producer writes; the latest when absent. */
+  schemaVersion?: number;
 }
 
 export interface IngestError {
@@ -53,6 +56,7 @@ export class Ingest {
   constructor(
     private readonly log: EventLog,
     private readonly catalog: StreamsAndViews,
+    private readonly schemas: SchemaRegistry,
     private readonly quarantine: Quarantine,
     private readonly lineage: Lineage,
     private readonly clock: Clock,
@@ -75,6 +79,7 @@ export class Ingest {
         path: 'producer',
       });
     }
+    const schema = this.governingSchema(stream.name, request.schemaVersion);
     const receivedAt = this.clock.now();
     const traceId = TRACEPARENT.exec(request.traceparent ?? '')?.[1] ?? randomBytes(16).toString('hex');
     const accepted: LoggedEvent[] = [];
@@ -82,7 +87,7 @@ export class Ingest {
     const errors: IngestError[] = [];
 
     request.events.forEach((event, index) => {
-      const problem = this.check(event, index, stream.timestampField, receivedAt);
+      const problem = this.check(event, index, stream.timestampField, receivedAt, schema);
       if ('error' in problem) {
         errors.push(problem.error);
         rejected.push({
@@ -107,6 +112,10 @@ export class Ingest {
         receivedAt,
         eventTime: problem.eventTime,
       };
+      if (schema) {
+        envelope.schemaId = schema.id;
+        envelope.schemaVersion = schema.version;
+      }
       accepted.push({ envelope, payload: event as EventPayload });
     });
 
@@ -138,11 +147,24 @@ export class Ingest {
     return ends.reduce((sum, end) => sum + end, 0);
   }
 
+  /** The schema version this request's events must follow, if the stream has a schema. */
+  private governingSchema(stream: string, version: number | undefined): GoverningSchema | undefined {
+    try {
+      return this.schemas.governing(stream, version);
+    } catch (error) {
+      if (error instanceof SchemaRegistryError && version !== undefined) {
+        throw new GatewayError('NOT_FOUND', `schemaVersion ${version} does not exist for ${valueSubject(stream)}: ${error.message}`, { path: 'schemaVersion' });
+      }
+      throw error;
+    }
+  }
+
   private check(
     event: unknown,
     index: number,
     timestampField: string,
     receivedAt: number,
+    schema: GoverningSchema | undefined,
   ): { eventTime: number } | { error: IngestError; keep: { raw: unknown; truncated: boolean } } {
     const at = `events[${index}]`;
     const json = JSON.stringify(event) ?? 'null';
@@ -186,6 +208,20 @@ export class Ingest {
           code: 'TIMESTAMP_IN_FUTURE',
           path: tsPath,
           message: `${tsPath} is ${new Date(eventTime).toISOString()}, ${Math.round(ahead / 1000)}s ahead of the gateway's clock; the limit is ${Math.round(this.limits.maxEventTimeAheadMs / 1000)}s`,
+        },
+        keep,
+      };
+    }
+    const violations = schema?.validate(event) ?? [];
+    if (violations.length > 0) {
+      const [first] = violations;
+      const which = `${schema!.subject} version ${schema!.version} (schema id ${schema!.id})`;
+      return {
+        error: {
+          index,
+          code: 'SCHEMA_VIOLATION',
+          path: `${at}${first.path}`,
+          message: `${violations.map((v) => `${at}${v.path} ${v.message}`).join('; ')}, under ${which}`,
         },
         keep,
       };

@@ -14,6 +14,7 @@ import {
   type RegistryErrorCode,
   type SubjectVersion,
 } from '../domain/schemas/registry';
+import { eventValidator, type EventValidator } from '../domain/schemas/event-validator';
 import { parseSchema, SchemaParseError, type ParsedSchema, type SchemaType } from '../domain/schemas/schema-text';
 import { GatewayError, type ErrorCode, type GatewayErrorOptions } from '../errors/gateway-error';
 import type { Clock } from '../ports/clock';
@@ -46,6 +47,14 @@ export interface SchemaVersionInfo {
   deleted: boolean;
 }
 
+/** The schema version a stream's events are checked against. */
+export interface GoverningSchema {
+  subject: string;
+  id: number;
+  version: number;
+  validate: EventValidator;
+}
+
 export interface CompatibilityReport {
   compatible: boolean;
   mode: CompatibilityMode;
@@ -69,8 +78,9 @@ const REFUSALS: Record<RegistryErrorCode, [number, ErrorCode]> = {
 };
 
 export class SchemaRegistry {
-  /** Parsed (and, for JSON Schema, compiled) schemas by id: each is parsed once. */
+  /** Parsed schemas and their event validators by id: each is parsed and compiled once. */
   private readonly parsed = new Map<number, ParsedSchema>();
+  private readonly validators = new Map<number, EventValidator>();
 
   constructor(
     private readonly controlPlane: ControlPlane,
@@ -198,6 +208,22 @@ export class SchemaRegistry {
     throw refusal(outcome);
   }
 
+  /**
+   * The version that governs a stream's events: the one the producer names, else the latest live
+   * version of the stream's subject (`<stream>-value`). Undefined while that subject has no schema.
+   */
+  governing(stream: string, version?: number): GoverningSchema | undefined {
+    const subject = valueSubject(stream);
+    if (version === undefined && !liveSubject(this.controlPlane.registry(), subject)) return undefined;
+    const found = this.version(subject, version ?? 'latest');
+    let validate = this.validators.get(found.id);
+    if (!validate) {
+      validate = eventValidator(this.parsedSchema(found.id));
+      this.validators.set(found.id, validate);
+    }
+    return { subject, id: found.id, version: found.version, validate };
+  }
+
   /** The parsed schema of an id, parsed on first use only. */
   parsedSchema(id: number): ParsedSchema {
     let parsed = this.parsed.get(id);
@@ -246,6 +272,11 @@ export class SchemaRegistry {
     }
     return outcome;
   }
+}
+
+/** The subject that holds a stream's event schemas (Confluent's TopicNameStrategy for values). */
+export function valueSubject(stream: string): string {
+  return `${stream}-value`;
 }
 
 function parse(schemaType: string, text: string): ParsedSchema {
