@@ -33,7 +33,7 @@ export interface IngestBenchOptions {
   gateway?: GatewayOptions;
 }
 
-interface Run {
+export interface Run {
   events: number;
   ms: number;
   requestMs: number[];
@@ -44,7 +44,7 @@ interface Run {
 }
 
 /** Runs `send(i)` with `CONCURRENCY` in flight until `maxMs` has passed or `maxBatches` were sent. */
-async function closedLoop(send: (i: number) => Promise<number>, maxMs: number, maxBatches: number): Promise<Run> {
+export async function closedLoop(send: (i: number) => Promise<number>, maxMs: number, maxBatches: number): Promise<Run> {
   const started = process.hrtime.bigint();
   const requestMs: number[] = [];
   let next = 0;
@@ -77,7 +77,7 @@ function makeViewedBodies(stream: string): string[] {
   );
 }
 
-function makePool(): OrderEvent[][] {
+export function makePool(): OrderEvent[][] {
   const random = new Seeded(7);
   const base = Date.now();
   let sequence = 0;

@@ -19,6 +19,7 @@ import { runIngestBench } from './ingest';
 import { runLatencyBench } from './latency';
 import { runOperatorsBench } from './operators';
 import { runProcessorBench } from './processor';
+import { runValidationBench } from './validation';
 import { formatNumber, printSummary, sleep, type BenchResult } from './report';
 
 interface RunContext {
@@ -38,6 +39,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'ingest', title: 'ingest throughput: GraphQL mutation vs LMDB append', run: ({ gateway }) => runIngestBench({ gateway }) },
   { name: 'latency', title: 'ack → viewUpdates latency at a steady 5,000 events/s', run: ({ gateway }) => runLatencyBench({ gateway }) },
   { name: 'processor', title: 'stream processor throughput vs an in-memory loop', run: ({ profileDir }) => runProcessorBench({ profileDir }) },
+  { name: 'validation', title: 'ingest with schema validation (JSON Schema, Avro) vs without', run: ({ gateway }) => runValidationBench({ gateway }) },
   {
     name: 'aggregates',
     title: 'aggregate writes: AggregateStore upsert vs one plain INSERT ... FORMAT JSONEachRow',
