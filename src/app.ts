@@ -11,6 +11,7 @@ import type { Config } from './config/config';
 import { callerFromHeaders, type GraphQLContext, type Services } from './graphql/context';
 import { handleGraphQLRequest } from './graphql/http';
 import { createErrorFormatter } from './graphql/plugins/error-masking';
+import { warningsInExtensions } from './graphql/plugins/warnings';
 import { createWsEndpoint } from './graphql/ws';
 import type { Logger } from './observability/logger';
 import { handleRegistryHttp } from './rest/schema-registry-http';
@@ -56,11 +57,12 @@ export function buildApp(deps: AppDeps): App {
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     formatError,
+    plugins: [warningsInExtensions],
     introspection: true,
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
   });
-  const contextFor = (req: IncomingMessage): GraphQLContext => ({ services, logger, ...callerFromHeaders(req.headers) });
+  const contextFor = (req: IncomingMessage): GraphQLContext => ({ services, logger, ...callerFromHeaders(req.headers), warnings: [] });
   const ws = createWsEndpoint(schema, contextFor, formatError);
 
   const server = createServer((req, res) => {

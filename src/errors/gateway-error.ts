@@ -22,6 +22,9 @@ export type ErrorCode =
   | 'INVALID_SCHEMA'
   | 'INCOMPATIBLE_SCHEMA'
   | 'SCHEMA_VIOLATION'
+  | 'SCHEMA_ARCHIVED'
+  | 'FORBIDDEN'
+  | 'CONFLICT'
   | 'INTERNAL';
 
 export interface GatewayErrorOptions {

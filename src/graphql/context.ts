@@ -23,6 +23,8 @@ export interface GraphQLContext {
   /** Producer name: the `x-tributary-producer` header, or "anonymous" until authentication exists. */
   producer: string;
   traceparent?: string;
+  /** Warnings for the caller, sent in the response's `extensions.warnings`. */
+  warnings: string[];
 }
 
 type Headers = Record<string, string | string[] | undefined>;

@@ -8,6 +8,7 @@ import { AggregatesResolver } from './modules/aggregates/aggregates.resolver';
 import { IngestResolver } from './modules/ingest/ingest.resolver';
 import { LineageResolver } from './modules/lineage/lineage.resolver';
 import { QuarantineResolver } from './modules/quarantine/quarantine.resolver';
+import { SchemaResolver } from './modules/schemas/schema.resolver';
 import { StreamResolver } from './modules/streams/stream.resolver';
 import { ViewResolver } from './modules/views/view.resolver';
 
@@ -26,7 +27,7 @@ const noTopicPubSub: PubSub = {
 
 export function buildTributarySchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [StreamResolver, ViewResolver, IngestResolver, AggregatesResolver, LineageResolver, QuarantineResolver],
+    resolvers: [StreamResolver, ViewResolver, IngestResolver, AggregatesResolver, LineageResolver, QuarantineResolver, SchemaResolver],
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     validate: false,
     pubSub: noTopicPubSub,

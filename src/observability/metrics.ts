@@ -26,6 +26,12 @@ export function createMetrics(sources: MetricSources) {
       labelNames: ['stream', 'code'] as const,
       registers,
     }),
+    deprecatedSchemaUse: new Counter({
+      name: 'tributary_schema_deprecated_events_total',
+      help: 'Events accepted under a DEPRECATED schema version, by subject and version.',
+      labelNames: ['subject', 'version'] as const,
+      registers,
+    }),
     ingestDuration: new Histogram({
       name: 'tributary_ingest_duration_seconds',
       help: 'Time from receiving an ingest batch to its durable acknowledgement.',

@@ -37,6 +37,8 @@ export interface IngestResult {
   rejected: number;
   eventIds: string[];
   errors: IngestError[];
+  /** Things the producer should act on that did not refuse anything, e.g. a DEPRECATED schema version. */
+  warnings: string[];
 }
 
 export interface IngestLimits {
@@ -131,7 +133,12 @@ export class Ingest {
     this.metrics.ingestEvents.inc({ stream: stream.name, outcome: 'rejected' }, rejected.length);
     for (const error of errors) this.metrics.ingestRejections.inc({ stream: stream.name, code: error.code });
     this.metrics.ingestDuration.observe(Number(process.hrtime.bigint() - started) / 1e9);
-    return { accepted: accepted.length, rejected: rejected.length, eventIds: accepted.map((e) => e.envelope.eventId), errors };
+    const warnings: string[] = [];
+    if (schema?.deprecated && accepted.length > 0) {
+      this.metrics.deprecatedSchemaUse.inc({ subject: schema.subject, version: String(schema.version) }, accepted.length);
+      warnings.push(`${schema.subject} version ${schema.version} is DEPRECATED: move producers to a newer version before it is archived and refused`);
+    }
+    return { accepted: accepted.length, rejected: rejected.length, eventIds: accepted.map((e) => e.envelope.eventId), errors, warnings };
   }
 
   /** Partitions of the stream's log topic. */

@@ -3,18 +3,26 @@
 // same registry and it survives restarts. Errors carry Confluent's error codes, so the REST face can
 // answer exactly as Confluent's registry does and GraphQL can say the same in its own codes.
 
+import { randomBytes } from 'node:crypto';
 import { compatibilityIssues, isCompatibilityMode, COMPATIBILITY_MODES, type CompatibilityIssue, type CompatibilityMode } from '../domain/schemas/compatibility';
+import { eventValidator, type EventValidator } from '../domain/schemas/event-validator';
 import {
+  changePolicy,
   effectiveCompatibility,
   findVersion,
   liveSubject,
   liveVersions,
+  type AuditEntry,
+  type ChangePolicy,
+  type Proposal,
+  type ProposalStatus,
   type RegistryCommand,
   type RegistryOutcome,
   type RegistryErrorCode,
   type SubjectVersion,
+  type VersionState,
+  versionState,
 } from '../domain/schemas/registry';
-import { eventValidator, type EventValidator } from '../domain/schemas/event-validator';
 import { parseSchema, SchemaParseError, type ParsedSchema, type SchemaType } from '../domain/schemas/schema-text';
 import { GatewayError, type ErrorCode, type GatewayErrorOptions } from '../errors/gateway-error';
 import type { Clock } from '../ports/clock';
@@ -45,6 +53,9 @@ export interface SchemaVersionInfo {
   schemaType: SchemaType;
   schema: string;
   deleted: boolean;
+  state: VersionState;
+  registeredAt: number;
+  registeredBy: string;
 }
 
 /** The schema version a stream's events are checked against. */
@@ -52,7 +63,16 @@ export interface GoverningSchema {
   subject: string;
   id: number;
   version: number;
+  /** Still accepted, but its producers should move on: ingest answers with a warning. */
+  deprecated: boolean;
   validate: EventValidator;
+}
+
+export interface ProposalResult {
+  /** Undefined when the schema was already live in the subject. */
+  proposal: Proposal | undefined;
+  /** The version it is, once applied (at once under AUTO). */
+  version: SchemaVersionInfo | undefined;
 }
 
 export interface CompatibilityReport {
@@ -75,6 +95,10 @@ const REFUSALS: Record<RegistryErrorCode, [number, ErrorCode]> = {
   VERSION_SOFT_DELETED: [40406, 'NOT_FOUND'],
   VERSION_NOT_SOFT_DELETED: [40407, 'BAD_USER_INPUT'],
   SUBJECT_COMPATIBILITY_NOT_CONFIGURED: [40408, 'NOT_FOUND'],
+  POLICY_FORBIDS: [42205, 'FORBIDDEN'],
+  PROPOSAL_NOT_FOUND: [404, 'NOT_FOUND'],
+  PROPOSAL_DECIDED: [409, 'CONFLICT'],
+  STATE_UNCHANGED: [422, 'BAD_USER_INPUT'],
 };
 
 export class SchemaRegistry {
@@ -137,28 +161,83 @@ export class SchemaRegistry {
   async register(subject: string, schemaType: string, text: string, actor: string): Promise<{ id: number; version: number; existing: boolean }> {
     checkSubject(subject);
     const candidate = parse(schemaType, text);
-    for (let attempt = 0; attempt < MAX_REGISTER_ATTEMPTS; attempt++) {
-      const state = this.controlPlane.registry();
-      const basedOn = state.revision;
-      if (!findVersion(state, subject, candidate.schemaType, candidate.text)) {
-        const report = this.report(subject, candidate, undefined);
-        if (!report.compatible) {
-          throw new SchemaRegistryError(
-            409,
-            'INCOMPATIBLE_SCHEMA',
-            `Schema being registered is incompatible with an earlier schema for subject "${subject}", details: [${report.issues.map((i) => i.description).join('; ')}]`,
-            { path: 'schema', details: { mode: report.mode, issues: report.issues.map(({ rule, path, direction, version, description }) => ({ rule, path, direction, version, description })) } },
-          );
-        }
-      }
-      const outcome = await this.submit({ type: 'RegisterSchema', subject, schemaType: candidate.schemaType, schema: candidate.text, basedOn, at: this.clock.now(), actor });
-      if (outcome.ok && outcome.type === 'SchemaRegistered') {
-        this.parsed.set(outcome.id, candidate);
-        return { id: outcome.id, version: outcome.version, existing: outcome.existing };
-      }
-      if (outcome.ok || outcome.code !== 'STALE') throw refusal(outcome);
-    }
-    throw new SchemaRegistryError(50001, 'STORAGE_UNAVAILABLE', `the registry kept changing while "${subject}" was being registered; try again`, { retriable: true });
+    const outcome = await this.submitChecked(subject, candidate, (basedOn) => ({
+      type: 'RegisterSchema',
+      subject,
+      schemaType: candidate.schemaType,
+      schema: candidate.text,
+      basedOn,
+      at: this.clock.now(),
+      actor,
+    }));
+    if (outcome.type !== 'SchemaRegistered') throw refusal(outcome);
+    return { id: outcome.id, version: outcome.version, existing: outcome.existing };
+  }
+
+  /**
+   * Proposes a schema for `subject` under its change policy: AUTO applies a compatible schema at once,
+   * REVIEW keeps it PENDING for a steward, LOCKED refuses it. An identical live schema is returned as it is.
+   */
+  async propose(subject: string, schemaType: string, text: string, reason: string, actor: string): Promise<ProposalResult> {
+    checkSubject(subject);
+    const candidate = parse(schemaType, text);
+    const proposal = `p-${this.clock.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+    const outcome = await this.submitChecked(subject, candidate, (basedOn) => ({
+      type: 'ProposeSchema',
+      proposal,
+      subject,
+      schemaType: candidate.schemaType,
+      schema: candidate.text,
+      basedOn,
+      at: this.clock.now(),
+      actor,
+      reason,
+    }));
+    if (outcome.type === 'SchemaRegistered') return { proposal: undefined, version: this.version(subject, outcome.version) };
+    if (outcome.type !== 'SchemaProposed') throw refusal(outcome);
+    return { proposal: outcome.proposal, version: outcome.proposal.version === undefined ? undefined : this.version(subject, outcome.proposal.version) };
+  }
+
+  /** A steward's decision on a PENDING proposal; approval checks compatibility again, against today's versions. */
+  async decide(proposalId: string, approve: boolean, comment: string, actor: string): Promise<Proposal> {
+    const proposal = this.controlPlane.registry().proposals.get(proposalId);
+    if (!proposal) throw new SchemaRegistryError(404, 'NOT_FOUND', `proposal ${proposalId} does not exist`, { path: 'proposal' });
+    const command = (basedOn: number): RegistryCommand => ({ type: 'DecideProposal', proposal: proposalId, approve, comment, basedOn, at: this.clock.now(), actor });
+    const outcome = approve
+      ? await this.submitChecked(proposal.subject, this.parsedProposal(proposal), command)
+      : await this.submit(command(this.controlPlane.registry().revision));
+    if (outcome.ok && outcome.type === 'ProposalDecided') return outcome.proposal;
+    throw refusal(outcome);
+  }
+
+  proposals(filter: { subject?: string; status?: ProposalStatus } = {}): Proposal[] {
+    return [...this.controlPlane.registry().proposals.values()].filter(
+      (p) => (filter.subject === undefined || p.subject === filter.subject) && (filter.status === undefined || p.status === filter.status),
+    );
+  }
+
+  async setVersionState(subject: string, spec: string | number, state: VersionState, reason: string, actor: string): Promise<SchemaVersionInfo> {
+    const { version } = this.version(subject, spec);
+    const outcome = await this.submit({ type: 'SetVersionState', subject, version, state, reason, at: this.clock.now(), actor });
+    if (!(outcome.ok && outcome.type === 'VersionStateSet')) throw refusal(outcome);
+    return this.version(subject, version);
+  }
+
+  async setChangePolicy(subject: string, policy: ChangePolicy, reason: string, actor: string): Promise<ChangePolicy> {
+    checkSubject(subject);
+    const outcome = await this.submit({ type: 'SetChangePolicy', subject, policy, reason, at: this.clock.now(), actor });
+    if (!(outcome.ok && outcome.type === 'ChangePolicySet')) throw refusal(outcome);
+    return outcome.policy;
+  }
+
+  changePolicy(subject: string): ChangePolicy {
+    return changePolicy(this.controlPlane.registry(), subject);
+  }
+
+  /** The audit trail, newest first, optionally of one subject. */
+  audit(filter: { subject?: string; limit?: number } = {}): AuditEntry[] {
+    const entries = this.controlPlane.registry().audit.filter((entry) => filter.subject === undefined || entry.subject === filter.subject);
+    return entries.slice(-(filter.limit ?? 100)).reverse();
   }
 
   /**
@@ -210,18 +289,25 @@ export class SchemaRegistry {
 
   /**
    * The version that governs a stream's events: the one the producer names, else the latest live
-   * version of the stream's subject (`<stream>-value`). Undefined while that subject has no schema.
+   * version of the stream's subject (`<stream>-value`) that is not ARCHIVED. Undefined while that
+   * subject has no schema. An ARCHIVED version named, or a subject whose versions are all ARCHIVED,
+   * is refused.
    */
   governing(stream: string, version?: number): GoverningSchema | undefined {
     const subject = valueSubject(stream);
-    if (version === undefined && !liveSubject(this.controlPlane.registry(), subject)) return undefined;
-    const found = this.version(subject, version ?? 'latest');
+    const live = liveVersions(liveSubject(this.controlPlane.registry(), subject));
+    if (version === undefined && live.length === 0) return undefined;
+    const found = version === undefined ? live.filter((v) => versionState(v) !== 'ARCHIVED').at(-1) : live.find((v) => v.version === this.version(subject, version).version);
+    if (!found || versionState(found) === 'ARCHIVED') {
+      const which = version === undefined ? `every version of ${subject} is ARCHIVED` : `version ${version} of ${subject} is ARCHIVED`;
+      throw new GatewayError('SCHEMA_ARCHIVED', `${which}: events can no longer be written with it; register or re-activate a version`, { path: 'schemaVersion' });
+    }
     let validate = this.validators.get(found.id);
     if (!validate) {
       validate = eventValidator(this.parsedSchema(found.id));
       this.validators.set(found.id, validate);
     }
-    return { subject, id: found.id, version: found.version, validate };
+    return { subject, id: found.id, version: found.version, deprecated: versionState(found) === 'DEPRECATED', validate };
   }
 
   /** The parsed schema of an id, parsed on first use only. */
@@ -233,6 +319,36 @@ export class SchemaRegistry {
       this.parsed.set(id, parsed);
     }
     return parsed;
+  }
+
+  /**
+   * Checks `candidate` against the registry as it stands, then submits the command built for that
+   * revision; when another change got in first (STALE), checks again. Refuses an incompatible schema.
+   */
+  private async submitChecked(subject: string, candidate: ParsedSchema, build: (basedOn: number) => RegistryCommand): Promise<Extract<RegistryOutcome, { ok: true }>> {
+    for (let attempt = 0; attempt < MAX_REGISTER_ATTEMPTS; attempt++) {
+      const state = this.controlPlane.registry();
+      const basedOn = state.revision;
+      if (!findVersion(state, subject, candidate.schemaType, candidate.text)) {
+        const report = this.report(subject, candidate, undefined);
+        if (!report.compatible) {
+          throw new SchemaRegistryError(
+            409,
+            'INCOMPATIBLE_SCHEMA',
+            `Schema being registered is incompatible with an earlier schema for subject "${subject}", details: [${report.issues.map((i) => i.description).join('; ')}]`,
+            { path: 'schema', details: { mode: report.mode, issues: report.issues.map(({ rule, path, direction, version, description }) => ({ rule, path, direction, version, description })) } },
+          );
+        }
+      }
+      const outcome = await this.submit(build(basedOn));
+      if (outcome.ok) return outcome;
+      if (outcome.code !== 'STALE') throw refusal(outcome);
+    }
+    throw new SchemaRegistryError(50001, 'STORAGE_UNAVAILABLE', `the registry kept changing while "${subject}" was being changed; try again`, { retriable: true });
+  }
+
+  private parsedProposal(proposal: Proposal): ParsedSchema {
+    return parseSchema(proposal.schemaType, proposal.schema);
   }
 
   private report(subject: string, candidate: ParsedSchema, spec: string | number | undefined): CompatibilityReport {
@@ -262,7 +378,17 @@ export class SchemaRegistry {
 
   private info(subject: string, version: SubjectVersion): SchemaVersionInfo {
     const schema = this.schemaById(version.id);
-    return { subject, id: version.id, version: version.version, schemaType: schema.schemaType, schema: schema.schema, deleted: version.deleted };
+    return {
+      subject,
+      id: version.id,
+      version: version.version,
+      schemaType: schema.schemaType,
+      schema: schema.schema,
+      deleted: version.deleted,
+      state: versionState(version),
+      registeredAt: version.registeredAt,
+      registeredBy: version.registeredBy,
+    };
   }
 
   private async submit(command: RegistryCommand): Promise<RegistryOutcome> {

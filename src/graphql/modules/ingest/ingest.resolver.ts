@@ -20,6 +20,7 @@ export class IngestResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<IngestResult> {
     const result = await ctx.services.ingest.ingest({ stream, events, producer: ctx.producer, traceparent: ctx.traceparent, schemaVersion: schemaVersion ?? undefined });
+    ctx.warnings.push(...result.warnings);
     return Object.assign(new IngestResult(), {
       ...result,
       errors: result.errors.map((error) => Object.assign(new IngestError(), error)),

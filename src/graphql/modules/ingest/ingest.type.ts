@@ -5,7 +5,7 @@ export class IngestError {
   @Field(() => Int, { description: 'Position of the event in the batch.' })
   index!: number;
 
-  @Field(() => String, { description: 'Stable code, e.g. INVALID_EVENT, MISSING_TIMESTAMP, INVALID_TIMESTAMP, EVENT_TOO_LARGE.' })
+  @Field(() => String, { description: 'Stable code, e.g. INVALID_EVENT, MISSING_TIMESTAMP, INVALID_TIMESTAMP, EVENT_TOO_LARGE, SCHEMA_VIOLATION.' })
   code!: string;
 
   @Field(() => String)
@@ -28,4 +28,7 @@ export class IngestResult {
 
   @Field(() => [IngestError])
   errors!: IngestError[];
+
+  @Field(() => [String], { description: 'Things to act on that refused nothing, e.g. a DEPRECATED schema version. Also in the response extensions.' })
+  warnings!: string[];
 }
