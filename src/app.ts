@@ -14,6 +14,7 @@ import { createErrorFormatter } from './graphql/plugins/error-masking';
 import { warningsInExtensions } from './graphql/plugins/warnings';
 import { createWsEndpoint } from './graphql/ws';
 import type { Logger } from './observability/logger';
+import { ENCODED_INGEST_PATH, handleEncodedIngest } from './rest/encoded-ingest-http';
 import { handleRegistryHttp } from './rest/schema-registry-http';
 import type { Metrics } from './observability/metrics';
 
@@ -92,7 +93,16 @@ export function buildApp(deps: AppDeps): App {
         res.writeHead(200, { 'content-type': metrics.registry.contentType });
         res.end(await metrics.registry.metrics());
         return;
-      default:
+      default: {
+        const encoded = ENCODED_INGEST_PATH.exec(url.pathname);
+        if (encoded) {
+          const caller = callerFromHeaders(req.headers);
+          return handleEncodedIngest(services.ingest, req, res, decodeURIComponent(encoded[1]), {
+            maxBodyBytes: config.maxRequestBytes,
+            producer: caller.producer,
+            traceparent: caller.traceparent,
+          });
+        }
         if (url.pathname === config.schemaRegistryPrefix || url.pathname.startsWith(`${config.schemaRegistryPrefix}/`)) {
           const { producer } = callerFromHeaders(req.headers);
           return handleRegistryHttp(services.schemas, req, res, url, config.schemaRegistryPrefix, { maxBodyBytes: config.maxRequestBytes, actor: producer });
@@ -103,6 +113,7 @@ export function buildApp(deps: AppDeps): App {
           return serveStatic(config.operationsDir, url.pathname.slice('/operations'.length), res);
         }
         return serveStatic(config.webDir, url.pathname, res);
+      }
     }
   }
 

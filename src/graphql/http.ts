@@ -6,7 +6,8 @@ import { HeaderMap, type ApolloServer, type BaseContext, type ContextFunction } 
 
 export class RequestTooLargeError extends Error {}
 
-export async function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
+/** The whole request body, refused once it passes `maxBytes`. */
+export async function readBytes(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -14,7 +15,11 @@ export async function readBody(req: IncomingMessage, maxBytes: number): Promise<
     if (size > maxBytes) throw new RequestTooLargeError(`request body is over the ${maxBytes}-byte limit`);
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+export async function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
+  return (await readBytes(req, maxBytes)).toString('utf8');
 }
 
 export async function handleGraphQLRequest<C extends BaseContext>(

@@ -3,6 +3,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { monotonicFactory } from 'ulid';
+import type { StreamDefinition } from '../domain/definitions';
 import type { Envelope, EventPayload, LoggedEvent, QuarantinedEvent } from '../domain/envelope';
 import { compileFieldPath, parseEventTime, readField, readPath } from '../domain/event-fields';
 import { eventTopic } from '../domain/topics';
@@ -23,6 +24,21 @@ export interface IngestRequest {
   traceparent?: string;
   /** The version of the stream's schema the producer writes; the latest when absent. */
   schemaVersion?: number;
+}
+
+export interface EncodedIngestRequest {
+  stream: string;
+  /** Each one event in Confluent's wire format. */
+  messages: readonly Buffer[];
+  producer: string;
+  traceparent?: string;
+}
+
+/** One event of a request on its way in: decoded, with the schema it is to follow, or already refused. */
+interface Candidate {
+  event: unknown;
+  schema?: GoverningSchema;
+  error?: IngestError;
 }
 
 export interface IngestError {
@@ -67,29 +83,64 @@ export class Ingest {
   ) {}
 
   async ingest(request: IngestRequest): Promise<IngestResult> {
-    const started = process.hrtime.bigint();
-    const stream = this.catalog.requireStream(request.stream);
-    if (request.events.length > this.limits.maxBatchEvents) {
-      throw new GatewayError(
-        'BATCH_TOO_LARGE',
-        `a batch may hold at most ${this.limits.maxBatchEvents} events; got ${request.events.length}. Split it into smaller batches`,
-        { path: 'events' },
-      );
+    const stream = this.admit(request.stream, request.events.length, request.producer, 'events');
+    const schema = this.governingSchema(stream.name, request.schemaVersion);
+    return this.accept(stream, request, request.events.map((event) => ({ event, schema })));
+  }
+
+  /**
+   * Events in Confluent's wire format (magic byte 0, a 4-byte schema id, then the Avro binary or JSON
+   * body), each decoded with the version its id names, which must be a version of the stream's subject.
+   */
+  async ingestEncoded(request: EncodedIngestRequest): Promise<IngestResult> {
+    const stream = this.admit(request.stream, request.messages.length, request.producer, 'messages');
+    return this.accept(
+      stream,
+      request,
+      request.messages.map((message, index) => this.decode(stream.name, message, index)),
+    );
+  }
+
+  /** Checks what every request must satisfy before any event is looked at; resolves the stream. */
+  private admit(streamName: string, count: number, producer: string, path: string): StreamDefinition {
+    const stream = this.catalog.requireStream(streamName);
+    if (count > this.limits.maxBatchEvents) {
+      throw new GatewayError('BATCH_TOO_LARGE', `a batch may hold at most ${this.limits.maxBatchEvents} events; got ${count}. Split it into smaller batches`, { path });
     }
-    if (!PRODUCER.test(request.producer)) {
-      throw new GatewayError('BAD_USER_INPUT', `producer name must be 1-128 characters of letters, digits and . _ : -; got ${JSON.stringify(request.producer)}`, {
+    if (!PRODUCER.test(producer)) {
+      throw new GatewayError('BAD_USER_INPUT', `producer name must be 1-128 characters of letters, digits and . _ : -; got ${JSON.stringify(producer)}`, {
         path: 'producer',
       });
     }
-    const schema = this.governingSchema(stream.name, request.schemaVersion);
+    return stream;
+  }
+
+  private decode(stream: string, message: Buffer, index: number): Candidate {
+    const at = `messages[${index}]`;
+    const raw = message.toString('base64');
+    const refuse = (code: ErrorCode, message: string): Candidate => ({ event: raw, error: { index, code, path: at, message: `${at} ${message}` } });
+    if (message.length < 5 || message[0] !== 0) return refuse('INVALID_EVENT', 'is not in Confluent wire format: a magic byte 0, then a 4-byte schema id, then the body');
+    const id = message.readInt32BE(1);
+    try {
+      const schema = this.schemas.governingById(stream, id);
+      return { event: schema.decode(message.subarray(5)), schema };
+    } catch (error) {
+      if (error instanceof GatewayError) return refuse(error.code, error.message);
+      throw error;
+    }
+  }
+
+  private async accept(stream: StreamDefinition, request: { producer: string; traceparent?: string }, candidates: readonly Candidate[]): Promise<IngestResult> {
+    const started = process.hrtime.bigint();
     const receivedAt = this.clock.now();
     const traceId = TRACEPARENT.exec(request.traceparent ?? '')?.[1] ?? randomBytes(16).toString('hex');
     const accepted: LoggedEvent[] = [];
     const rejected: QuarantinedEvent[] = [];
     const errors: IngestError[] = [];
+    const deprecated = new Map<GoverningSchema, number>();
 
-    request.events.forEach((event, index) => {
-      const problem = this.check(event, index, stream.timestampField, receivedAt, schema);
+    candidates.forEach(({ event, schema, error }, index) => {
+      const problem = error ? { error, keep: { raw: event, truncated: false } } : this.check(event, index, stream.timestampField, receivedAt, schema);
       if ('error' in problem) {
         errors.push(problem.error);
         rejected.push({
@@ -117,6 +168,7 @@ export class Ingest {
       if (schema) {
         envelope.schemaId = schema.id;
         envelope.schemaVersion = schema.version;
+        if (schema.deprecated) deprecated.set(schema, (deprecated.get(schema) ?? 0) + 1);
       }
       accepted.push({ envelope, payload: event as EventPayload });
     });
@@ -134,8 +186,8 @@ export class Ingest {
     for (const error of errors) this.metrics.ingestRejections.inc({ stream: stream.name, code: error.code });
     this.metrics.ingestDuration.observe(Number(process.hrtime.bigint() - started) / 1e9);
     const warnings: string[] = [];
-    if (schema?.deprecated && accepted.length > 0) {
-      this.metrics.deprecatedSchemaUse.inc({ subject: schema.subject, version: String(schema.version) }, accepted.length);
+    for (const [schema, count] of deprecated) {
+      this.metrics.deprecatedSchemaUse.inc({ subject: schema.subject, version: String(schema.version) }, count);
       warnings.push(`${schema.subject} version ${schema.version} is DEPRECATED: move producers to a newer version before it is archived and refused`);
     }
     return { accepted: accepted.length, rejected: rejected.length, eventIds: accepted.map((e) => e.envelope.eventId), errors, warnings };

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { compatibilityIssues, isCompatibilityMode, COMPATIBILITY_MODES, type CompatibilityIssue, type CompatibilityMode } from '../domain/schemas/compatibility';
 import { eventValidator, type EventValidator } from '../domain/schemas/event-validator';
+import { wireBodyDecoder, type WireBodyDecoder } from '../domain/schemas/wire-format';
 import {
   changePolicy,
   effectiveCompatibility,
@@ -66,6 +67,8 @@ export interface GoverningSchema {
   /** Still accepted, but its producers should move on: ingest answers with a warning. */
   deprecated: boolean;
   validate: EventValidator;
+  /** Turns the body of a wire-format message written with this version into the event. */
+  decode: WireBodyDecoder;
 }
 
 export interface ProposalResult {
@@ -104,7 +107,7 @@ const REFUSALS: Record<RegistryErrorCode, [number, ErrorCode]> = {
 export class SchemaRegistry {
   /** Parsed schemas and their event validators by id: each is parsed and compiled once. */
   private readonly parsed = new Map<number, ParsedSchema>();
-  private readonly validators = new Map<number, EventValidator>();
+  private readonly compiled = new Map<number, { validate: EventValidator; decode: WireBodyDecoder }>();
 
   constructor(
     private readonly controlPlane: ControlPlane,
@@ -298,16 +301,31 @@ export class SchemaRegistry {
     const live = liveVersions(liveSubject(this.controlPlane.registry(), subject));
     if (version === undefined && live.length === 0) return undefined;
     const found = version === undefined ? live.filter((v) => versionState(v) !== 'ARCHIVED').at(-1) : live.find((v) => v.version === this.version(subject, version).version);
-    if (!found || versionState(found) === 'ARCHIVED') {
-      const which = version === undefined ? `every version of ${subject} is ARCHIVED` : `version ${version} of ${subject} is ARCHIVED`;
-      throw new GatewayError('SCHEMA_ARCHIVED', `${which}: events can no longer be written with it; register or re-activate a version`, { path: 'schemaVersion' });
+    if (!found) {
+      throw new GatewayError('SCHEMA_ARCHIVED', `every version of ${subject} is ARCHIVED: events can no longer be written; register or re-activate a version`, { path: 'schemaVersion' });
     }
-    let validate = this.validators.get(found.id);
-    if (!validate) {
-      validate = eventValidator(this.parsedSchema(found.id));
-      this.validators.set(found.id, validate);
+    return this.governingVersion(subject, found);
+  }
+
+  /** The version of the stream's subject that holds schema `id` (as a wire-format message names it). */
+  governingById(stream: string, id: number): GoverningSchema {
+    const subject = valueSubject(stream);
+    const found = liveVersions(this.controlPlane.registry().subjects.get(subject)).findLast((v) => v.id === id);
+    if (!found) throw new GatewayError('SCHEMA_VIOLATION', `names schema id ${id}, which is not a version of ${subject}`, { path: 'schemaId' });
+    return this.governingVersion(subject, found);
+  }
+
+  private governingVersion(subject: string, found: SubjectVersion): GoverningSchema {
+    if (versionState(found) === 'ARCHIVED') {
+      throw new GatewayError('SCHEMA_ARCHIVED', `version ${found.version} of ${subject} is ARCHIVED: events can no longer be written with it; use a newer version`, { path: 'schemaVersion' });
     }
-    return { subject, id: found.id, version: found.version, deprecated: versionState(found) === 'DEPRECATED', validate };
+    let compiled = this.compiled.get(found.id);
+    if (!compiled) {
+      const parsed = this.parsedSchema(found.id);
+      compiled = { validate: eventValidator(parsed), decode: wireBodyDecoder(parsed) };
+      this.compiled.set(found.id, compiled);
+    }
+    return { subject, id: found.id, version: found.version, deprecated: versionState(found) === 'DEPRECATED', ...compiled };
   }
 
   /** The parsed schema of an id, parsed on first use only. */

@@ -1,5 +1,7 @@
 import { GraphQLJSON } from 'graphql-scalars';
 import { Arg, Ctx, Int, Mutation, Resolver } from 'type-graphql';
+import { GatewayError } from '../../../errors/gateway-error';
+import type { IngestResult as IngestOutcome } from '../../../services/ingest';
 import type { GraphQLContext } from '../../context';
 import { IngestError, IngestResult } from './ingest.type';
 
@@ -20,10 +22,34 @@ export class IngestResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<IngestResult> {
     const result = await ctx.services.ingest.ingest({ stream, events, producer: ctx.producer, traceparent: ctx.traceparent, schemaVersion: schemaVersion ?? undefined });
-    ctx.warnings.push(...result.warnings);
-    return Object.assign(new IngestResult(), {
-      ...result,
-      errors: result.errors.map((error) => Object.assign(new IngestError(), error)),
-    });
+    return respond(ctx, result);
   }
+
+  @Mutation(() => IngestResult, {
+    description:
+      'Appends events sent in Confluent\'s wire format (magic byte 0, 4-byte schema id, Avro binary or JSON body), each base64-encoded. The id must name a version of the stream\'s subject "<stream>-value".',
+  })
+  async ingestEncoded(
+    @Arg('stream', () => String) stream: string,
+    @Arg('messages', () => [String], { description: 'Base64 of each wire-format message.' }) messages: string[],
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<IngestResult> {
+    const decoded = messages.map((message, index) => {
+      if (!BASE64.test(message) || message.length % 4 !== 0) {
+        throw new GatewayError('BAD_USER_INPUT', `messages[${index}] is not base64`, { path: `messages[${index}]` });
+      }
+      return Buffer.from(message, 'base64');
+    });
+    return respond(ctx, await ctx.services.ingest.ingestEncoded({ stream, messages: decoded, producer: ctx.producer, traceparent: ctx.traceparent }));
+  }
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+function respond(ctx: GraphQLContext, result: IngestOutcome): IngestResult {
+  ctx.warnings.push(...result.warnings);
+  return Object.assign(new IngestResult(), {
+    ...result,
+    errors: result.errors.map((error) => Object.assign(new IngestError(), error)),
+  });
 }

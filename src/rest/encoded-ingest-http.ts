@@ -1,0 +1,41 @@
+// Raw bytes in: `POST /streams/{stream}/messages` with one event in Confluent's wire format as the
+// body (application/octet-stream), for producers that already serialise with a Confluent client.
+// Answers with the same result as the GraphQL `ingest` mutation, as JSON.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { GatewayError } from '../errors/gateway-error';
+import { readBytes, RequestTooLargeError } from '../graphql/http';
+import type { Ingest } from '../services/ingest';
+
+export const ENCODED_INGEST_PATH = /^\/streams\/([^/]+)\/messages$/;
+
+const STATUS: Partial<Record<string, number>> = { UNKNOWN_STREAM: 404, NOT_FOUND: 404, BATCH_TOO_LARGE: 413, OVERLOADED: 503, STORAGE_UNAVAILABLE: 503, SHUTTING_DOWN: 503 };
+
+export async function handleEncodedIngest(
+  ingest: Ingest,
+  req: IncomingMessage,
+  res: ServerResponse,
+  stream: string,
+  options: { maxBodyBytes: number; producer: string; traceparent?: string },
+): Promise<void> {
+  if (req.method !== 'POST') return send(res, 405, { error: { code: 'BAD_USER_INPUT', message: 'use POST with the message as the body' } });
+  let body: Buffer;
+  try {
+    body = await readBytes(req, options.maxBodyBytes);
+  } catch (error) {
+    if (error instanceof RequestTooLargeError) return send(res, 413, { error: { code: 'REQUEST_TOO_LARGE', message: error.message } });
+    throw error;
+  }
+  try {
+    const result = await ingest.ingestEncoded({ stream, messages: [body], producer: options.producer, traceparent: options.traceparent });
+    send(res, 200, result);
+  } catch (error) {
+    if (!(error instanceof GatewayError)) throw error;
+    send(res, STATUS[error.code] ?? 400, { error: { code: error.code, message: error.message, path: error.path, retriable: error.retriable } });
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
