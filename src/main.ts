@@ -45,7 +45,7 @@ export async function startTributary(config: Config, options: { logger?: Logger;
     const followed = controlPlane.follow(following.signal, (error) => logger.warn({ err: error }, 'cannot read control-plane commands; trying again'));
 
     const catalog = new StreamsAndViews(controlPlane, adapters.eventLog, clock, config.defaultWatermarkDelayMs);
-    const schemas = new SchemaRegistry(controlPlane, clock);
+    const schemas = new SchemaRegistry(controlPlane, clock, (stream, fields) => lineage.viewsReading(stream, fields));
     const quarantine = new Quarantine(adapters.eventLog);
     const ingest = new Ingest(adapters.eventLog, catalog, schemas, quarantine, lineage, clock, metrics, config);
     const processor = new StreamProcessor({

@@ -51,9 +51,28 @@ export class Lineage {
       this.enqueue(() => this.recordStream(outcome.stream));
       return;
     }
-    if (outcome.type !== 'ViewCreated') return;
-    const stream = streamOf(outcome.view.stream);
-    if (stream) this.enqueue(() => this.recordView(outcome.view, stream));
+    if (outcome.type === 'ViewCreated') {
+      const stream = streamOf(outcome.view.stream);
+      if (stream) this.enqueue(() => this.recordView(outcome.view, stream));
+      return;
+    }
+    const added = addedVersion(outcome);
+    if (added) this.enqueue(() => this.recordSchemaVersion(added.subject, added.version, streamOf));
+  }
+
+  /**
+   * The views that read each of a stream's fields, from the lineage graph (field → READS → view);
+   * fields no view reads are left out.
+   */
+  async viewsReading(stream: string, fields: readonly string[]): Promise<Map<string, string[]>> {
+    await this.settled();
+    const readers = new Map<string, string[]>();
+    for (const field of fields) {
+      const graph = await this.store.traverse(lineageNodeId('field', `${stream}.${field}`), 'DOWNSTREAM', 1);
+      const views = (graph?.nodes ?? []).filter((node) => node.kind === 'view').map((node) => node.name).sort();
+      if (views.length > 0) readers.set(field, views);
+    }
+    return readers;
   }
 
   /** Records, in the background, that `producer` wrote to `stream`; once per pair and process. */
@@ -165,6 +184,14 @@ export class Lineage {
     await this.store.upsert(nodes, edges);
   }
 
+  /** A schema version as a node that shapes its stream (subject "<stream>-value"). */
+  private async recordSchemaVersion(subject: string, version: number, streamOf: (name: string) => StreamDefinition | undefined): Promise<void> {
+    const node: LineageNode = { id: lineageNodeId('schema', `${subject}/${version}`), kind: 'schema', name: `${subject}/${version}`, properties: { subject, version } };
+    const stream = subject.endsWith(VALUE_SUFFIX) ? streamOf(subject.slice(0, -VALUE_SUFFIX.length)) : undefined;
+    const edges: LineageEdge[] = stream ? [{ from: node.id, to: lineageNodeId('stream', stream.name), kind: 'SHAPES', properties: {} }] : [];
+    await this.store.upsert(stream ? [node, streamNode(stream)] : [node], edges);
+  }
+
   private async recordProducer(producer: string, stream: string, at: number): Promise<void> {
     const producerId = lineageNodeId('producer', producer);
     await this.store.upsert(
@@ -187,6 +214,18 @@ export class Lineage {
     }
     return graph;
   }
+}
+
+const VALUE_SUFFIX = '-value';
+
+/** The subject version a registry change added, if it added one. */
+function addedVersion(outcome: CatalogOutcome): { subject: string; version: number } | undefined {
+  if (!outcome.ok) return undefined;
+  if (outcome.type === 'SchemaRegistered' && !outcome.existing) return { subject: outcome.subject, version: outcome.version };
+  if ((outcome.type === 'SchemaProposed' || outcome.type === 'ProposalDecided') && outcome.proposal.status === 'APPROVED' && outcome.proposal.version !== undefined) {
+    return { subject: outcome.proposal.subject, version: outcome.proposal.version };
+  }
+  return undefined;
 }
 
 function streamNode(stream: StreamDefinition): LineageNode {

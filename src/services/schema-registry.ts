@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { compatibilityIssues, isCompatibilityMode, COMPATIBILITY_MODES, type CompatibilityIssue, type CompatibilityMode } from '../domain/schemas/compatibility';
 import { eventValidator, type EventValidator } from '../domain/schemas/event-validator';
+import { fieldChanges } from '../domain/schemas/field-changes';
 import { wireBodyDecoder, type WireBodyDecoder } from '../domain/schemas/wire-format';
 import {
   changePolicy,
@@ -76,9 +77,13 @@ export interface ProposalResult {
   proposal: Proposal | undefined;
   /** The version it is, once applied (at once under AUTO). */
   version: SchemaVersionInfo | undefined;
+  /** Views that read a field the change removes or retypes. */
+  warnings: string[];
 }
 
 export interface CompatibilityReport {
+  /** The schema that was checked, parsed. */
+  candidate: ParsedSchema;
   compatible: boolean;
   mode: CompatibilityMode;
   issues: CompatibilityIssue[];
@@ -112,6 +117,8 @@ export class SchemaRegistry {
   constructor(
     private readonly controlPlane: ControlPlane,
     private readonly clock: Clock,
+    /** The views that read each of a stream's fields (the lineage graph answers). */
+    private readonly viewsReading: (stream: string, fields: readonly string[]) => Promise<Map<string, string[]>>,
   ) {}
 
   subjects(includeDeleted = false): string[] {
@@ -196,9 +203,34 @@ export class SchemaRegistry {
       actor,
       reason,
     }));
-    if (outcome.type === 'SchemaRegistered') return { proposal: undefined, version: this.version(subject, outcome.version) };
+    if (outcome.type === 'SchemaRegistered') return { proposal: undefined, version: this.version(subject, outcome.version), warnings: [] };
     if (outcome.type !== 'SchemaProposed') throw refusal(outcome);
-    return { proposal: outcome.proposal, version: outcome.proposal.version === undefined ? undefined : this.version(subject, outcome.proposal.version) };
+    return {
+      proposal: outcome.proposal,
+      version: outcome.proposal.version === undefined ? undefined : this.version(subject, outcome.proposal.version),
+      warnings: await this.impact(subject, candidate, outcome.proposal.version),
+    };
+  }
+
+  /**
+   * Impact analysis: which views read a field that `candidate` removes or retypes compared with the
+   * version before it (`version` once it is registered, else the latest). Never blocks a change.
+   */
+  async impact(subject: string, candidate: ParsedSchema, version?: number): Promise<string[]> {
+    if (!subject.endsWith('-value')) return [];
+    const live = liveVersions(this.controlPlane.registry().subjects.get(subject)).filter((v) => version === undefined || v.version < version);
+    const previous = live.at(-1);
+    if (!previous) return [];
+    const changes = fieldChanges(this.parsedSchema(previous.id), candidate);
+    if (changes.length === 0) return [];
+    const readers = await this.viewsReading(subject.slice(0, -'-value'.length), changes.map((c) => c.path));
+    return changes
+      .filter((c) => readers.has(c.path))
+      .map((c) => {
+        const views = readers.get(c.path)!;
+        const what = c.change === 'removed' ? `removes field "${c.path}" (${c.before})` : `retypes field "${c.path}" (${c.before} → ${c.after})`;
+        return `this change ${what}, which ${views.length === 1 ? 'view' : 'views'} ${views.join(', ')} ${views.length === 1 ? 'reads' : 'read'} (compared with version ${previous.version})`;
+      });
   }
 
   /** A steward's decision on a PENDING proposal; approval checks compatibility again, against today's versions. */
@@ -384,7 +416,7 @@ export class SchemaRegistry {
       candidate,
       versions.map((v) => ({ version: v.version, schema: this.parsedSchema(v.id) })),
     );
-    return { compatible: issues.length === 0, mode, issues };
+    return { candidate, compatible: issues.length === 0, mode, issues };
   }
 
   private versionsOf(subject: string, includeDeleted: boolean): SubjectVersion[] {

@@ -34,8 +34,8 @@ describe('envelopes of events accepted under a schema', () => {
     const controlPlane = new ControlPlane(log);
     await controlPlane.start();
     catalog = new StreamsAndViews(controlPlane, log, systemClock, 0);
-    registry = new SchemaRegistry(controlPlane, systemClock);
     lineage = new Lineage(new LmdbLineageStore(root), pino({ level: 'silent' }));
+    registry = new SchemaRegistry(controlPlane, systemClock, (stream, fields) => lineage.viewsReading(stream, fields));
     ingest = new Ingest(log, catalog, registry, new Quarantine(log), lineage, systemClock, createMetrics({ liveSubscribers: () => 0 }), {
       maxEventBytes: 65_536,
       maxBatchEvents: 1_000,

@@ -42,14 +42,15 @@ export class SchemaResolver {
   @Query(() => CompatibilityResult, {
     description: 'Checks a schema against a subject under its mode (against one version when `version` is given, a number or "latest"); lists every incompatibility.',
   })
-  checkCompatibility(
+  async checkCompatibility(
     @Arg('subject', () => String) subject: string,
     @Arg('schema', () => String) schema: string,
     @Arg('schemaType', () => SchemaTypeEnum, { defaultValue: 'AVRO' }) schemaType: string,
     @Arg('version', () => String, { nullable: true }) version: string | null,
     @Ctx() { services }: GraphQLContext,
-  ): CompatibilityResult {
-    return CompatibilityResult.from(services.schemas.checkCompatibility(subject, version ?? undefined, schemaType, schema));
+  ): Promise<CompatibilityResult> {
+    const report = services.schemas.checkCompatibility(subject, version ?? undefined, schemaType, schema);
+    return CompatibilityResult.from(report, await services.schemas.impact(subject, report.candidate));
   }
 
   @Query(() => [SchemaProposal], { description: 'Proposed schema changes, oldest first.' })
@@ -81,7 +82,9 @@ export class SchemaResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<ProposeSchemaResult> {
     const result = await ctx.services.schemas.propose(subject, schemaType, schema, reason, ctx.producer);
+    ctx.warnings.push(...result.warnings);
     return Object.assign(new ProposeSchemaResult(), {
+      warnings: result.warnings,
       proposal: result.proposal ? SchemaProposal.from(result.proposal) : null,
       version: result.version ? SchemaVersion.from(result.version) : null,
     });

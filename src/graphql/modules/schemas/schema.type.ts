@@ -101,8 +101,12 @@ export class CompatibilityResult {
   @Field(() => [CompatibilityIssueType])
   issues!: CompatibilityIssueType[];
 
-  static from(report: CompatibilityReport): CompatibilityResult {
+  @Field(() => [String], { description: 'Impact analysis: views that read a field the schema removes or retypes. Informative; never blocks.' })
+  warnings!: string[];
+
+  static from(report: CompatibilityReport, warnings: string[]): CompatibilityResult {
     return Object.assign(new CompatibilityResult(), {
+      warnings,
       compatible: report.compatible,
       mode: report.mode,
       issues: report.issues.map((issue) => Object.assign(new CompatibilityIssueType(), { ...issue, message: issue.description })),
@@ -167,6 +171,9 @@ export class ProposeSchemaResult {
 
   @Field(() => SchemaVersion, { nullable: true, description: 'The version it is, once applied: at once under AUTO; after approval under REVIEW.' })
   version!: SchemaVersion | null;
+
+  @Field(() => [String], { description: 'Impact analysis: views that read a field the change removes or retypes. Also in the response extensions.' })
+  warnings!: string[];
 }
 
 @ObjectType({ description: 'One change to the registry: who, when, what and why.' })
