@@ -16,6 +16,8 @@ import { eventTopic } from '../src/domain/topics';
 import { createLogger } from '../src/observability/logger';
 import { createMetrics } from '../src/observability/metrics';
 import { ControlPlane } from '../src/services/control-plane';
+import { Quarantine } from '../src/services/quarantine';
+import { SchemaRegistry } from '../src/services/schema-registry';
 import { StreamsAndViews } from '../src/services/streams-and-views';
 import { StreamProcessor } from '../src/stream/processor';
 import { profiled } from './cpu-profile';
@@ -142,6 +144,9 @@ export async function runProcessorBench(options: ProcessorBenchOptions = {}): Pr
       logger: logger.child({ component: 'processor' }),
       metrics: createMetrics({ liveSubscribers: () => 0 }),
       batchSize: config.processorBatchSize,
+      schemas: new SchemaRegistry(controlPlane, systemClock, async () => new Map()),
+      quarantine: new Quarantine(adapters.eventLog),
+      guardStreams: false,
     });
     const running = processor;
     const cpu = process.cpuUsage();

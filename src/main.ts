@@ -58,6 +58,9 @@ export async function startTributary(config: Config, options: { logger?: Logger;
       logger: logger.child({ component: 'processor' }),
       metrics,
       batchSize: config.processorBatchSize,
+      schemas,
+      quarantine,
+      guardStreams: config.eventLog === 'kafka',
     });
     const aggregates = new Aggregates(adapters.aggregates, adapters.live, catalog, processor);
     processor.start();

@@ -26,6 +26,18 @@ export function createMetrics(sources: MetricSources) {
       labelNames: ['stream', 'code'] as const,
       registers,
     }),
+    processorInvalidEvents: new Counter({
+      name: 'tributary_processor_invalid_events_total',
+      help: 'Logged events a view skipped because they break the schema their envelope names, by view.',
+      labelNames: ['view'] as const,
+      registers,
+    }),
+    processorQuarantined: new Counter({
+      name: 'tributary_processor_quarantined_total',
+      help: 'Records found in a stream\'s log that break its rules (no envelope, schema violation), quarantined by the stream guard, by stream and code.',
+      labelNames: ['stream', 'code'] as const,
+      registers,
+    }),
     deprecatedSchemaUse: new Counter({
       name: 'tributary_schema_deprecated_events_total',
       help: 'Events accepted under a DEPRECATED schema version, by subject and version.',

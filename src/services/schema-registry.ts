@@ -5,7 +5,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { compatibilityIssues, isCompatibilityMode, COMPATIBILITY_MODES, type CompatibilityIssue, type CompatibilityMode } from '../domain/schemas/compatibility';
-import { eventValidator, type EventValidator } from '../domain/schemas/event-validator';
+import { eventValidator, type EventValidator, type SchemaViolation } from '../domain/schemas/event-validator';
 import { fieldChanges } from '../domain/schemas/field-changes';
 import { wireBodyDecoder, type WireBodyDecoder } from '../domain/schemas/wire-format';
 import {
@@ -347,17 +347,30 @@ export class SchemaRegistry {
     return this.governingVersion(subject, found);
   }
 
+  /**
+   * The violations of an event under schema `id`, for events checked again after ingest (the
+   * processor); undefined when no schema has that id.
+   */
+  violations(id: number, event: unknown): SchemaViolation[] | undefined {
+    if (!this.controlPlane.registry().schemas.has(id)) return undefined;
+    return this.compiledSchema(id).validate(event);
+  }
+
+  private compiledSchema(id: number): { validate: EventValidator; decode: WireBodyDecoder } {
+    let compiled = this.compiled.get(id);
+    if (!compiled) {
+      const parsed = this.parsedSchema(id);
+      compiled = { validate: eventValidator(parsed), decode: wireBodyDecoder(parsed) };
+      this.compiled.set(id, compiled);
+    }
+    return compiled;
+  }
+
   private governingVersion(subject: string, found: SubjectVersion): GoverningSchema {
     if (versionState(found) === 'ARCHIVED') {
       throw new GatewayError('SCHEMA_ARCHIVED', `version ${found.version} of ${subject} is ARCHIVED: events can no longer be written with it; use a newer version`, { path: 'schemaVersion' });
     }
-    let compiled = this.compiled.get(found.id);
-    if (!compiled) {
-      const parsed = this.parsedSchema(found.id);
-      compiled = { validate: eventValidator(parsed), decode: wireBodyDecoder(parsed) };
-      this.compiled.set(found.id, compiled);
-    }
-    return { subject, id: found.id, version: found.version, deprecated: versionState(found) === 'DEPRECATED', ...compiled };
+    return { subject, id: found.id, version: found.version, deprecated: versionState(found) === 'DEPRECATED', ...this.compiledSchema(found.id) };
   }
 
   /** The parsed schema of an id, parsed on first use only. */

@@ -12,7 +12,7 @@
 // sends some records again, and the aggregator skips every one it has already applied.
 
 import type { ViewDefinition } from '../domain/definitions';
-import { isLoggedEvent, type LoggedEvent, type RoutedEvent } from '../domain/envelope';
+import type { LoggedEvent, RoutedEvent } from '../domain/envelope';
 import { eventTopic, repartitionTopic } from '../domain/topics';
 import { retry, sleep } from '../errors/retry';
 import type { Logger } from '../observability/logger';
@@ -24,6 +24,7 @@ import { PartitionRewind, type EventLog, type GroupMember, type LogBatch } from 
 import type { LiveUpdates } from '../ports/live-updates';
 import type { ControlPlane } from '../services/control-plane';
 import { ViewWindowState, type ViewStateSnapshot } from './view-state';
+import { recordProblem, StreamGuard, type EventSchemaCheck, type GuardDeps } from './stream-guard';
 import { groupKeyOf } from './windows';
 
 export interface ProcessorDeps {
@@ -36,6 +37,14 @@ export interface ProcessorDeps {
   logger: Logger;
   metrics: Metrics;
   batchSize: number;
+  /** Checks logged events against the schema their envelope names. */
+  schemas: EventSchemaCheck;
+  quarantine: GuardDeps['quarantine'];
+  /**
+   * Run a guard per stream that quarantines records breaking the stream's rules. Only a log that
+   * other writers can reach (Kafka) needs it: on the embedded log every record came through ingest.
+   */
+  guardStreams: boolean;
 }
 
 export interface ViewProgress {
@@ -162,16 +171,19 @@ class ViewAggregator implements GroupMember<LoggedEvent | RoutedEvent> {
     const end = last.offset + 1;
 
     const before = state.windows.stats();
-    let foreign = 0;
+    let skipped = 0;
     for (const record of batch.records) {
       if (record.offset < state.offset) continue;
       const event = this.input.routed ? this.unrouted(state, record.value as RoutedEvent) : (record.value as LoggedEvent);
       if (event === undefined) continue;
-      if (isLoggedEvent(event)) state.windows.fold(event);
-      else foreign += 1;
+      // A record without an envelope cannot be placed in time; one that breaks its schema must not count.
+      if (recordProblem(this.deps.schemas, event)) skipped += 1;
+      else state.windows.fold(event);
     }
-    // Records another producer wrote to the topic without Tributary's envelope cannot be placed in time.
-    if (foreign > 0) this.logger.warn({ partition: batch.partition, records: foreign }, 'skipped records without a Tributary envelope');
+    if (skipped > 0) {
+      metrics.processorInvalidEvents.inc({ view: name }, skipped);
+      this.logger.warn({ partition: batch.partition, records: skipped }, 'skipped records that break the stream\'s rules (no envelope, or a schema violation)');
+    }
     const after = state.windows.stats();
     metrics.processorEvents.inc({ view: name }, after.foldedEvents - before.foldedEvents);
     metrics.processorLateEvents.inc({ view: name }, after.lateEvents - before.lateEvents);
@@ -290,6 +302,7 @@ class ViewJob {
 
 export class StreamProcessor {
   private readonly jobs = new Map<string, ViewJob>();
+  private readonly guards = new Map<string, Promise<void>>();
   private readonly abort = new AbortController();
 
   constructor(private readonly deps: ProcessorDeps) {}
@@ -298,8 +311,10 @@ export class StreamProcessor {
   start(): void {
     this.deps.controlPlane.onApplied((outcome) => {
       if (outcome.ok && outcome.type === 'ViewCreated') this.startJob(outcome.view);
+      if (outcome.ok && outcome.type === 'StreamCreated') this.startGuard(outcome.stream.name);
     });
     for (const view of this.deps.controlPlane.views()) this.startJob(view);
+    for (const stream of this.deps.controlPlane.streams()) this.startGuard(stream.name);
   }
 
   progress(view: string): ViewProgress | undefined {
@@ -313,7 +328,28 @@ export class StreamProcessor {
 
   async stop(): Promise<void> {
     this.abort.abort();
-    await Promise.all([...this.jobs.values()].map((job) => job.done));
+    await Promise.all([...[...this.jobs.values()].map((job) => job.done), ...this.guards.values()]);
+  }
+
+  private startGuard(stream: string): void {
+    if (!this.deps.guardStreams || this.guards.has(stream) || this.abort.signal.aborted) return;
+    const { log, logger } = this.deps;
+    const signal = this.abort.signal;
+    const guard = new StreamGuard(stream, this.deps);
+    this.guards.set(
+      stream,
+      (async () => {
+        while (!signal.aborted) {
+          try {
+            await log.consume(`guard.${stream}`, eventTopic(stream), guard, { maxRecords: this.deps.batchSize, signal });
+          } catch (error) {
+            if (signal.aborted) break;
+            logger.error({ err: error, stream }, 'stream guard stopped; trying again');
+            await sleep(RESTART_BACKOFF_MS, signal);
+          }
+        }
+      })(),
+    );
   }
 
   private startJob(view: ViewDefinition): void {
