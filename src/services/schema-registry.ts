@@ -28,6 +28,7 @@ import {
 import { parseSchema, SchemaParseError, type ParsedSchema, type SchemaType } from '../domain/schemas/schema-text';
 import { GatewayError, type ErrorCode, type GatewayErrorOptions } from '../errors/gateway-error';
 import type { Clock } from '../ports/clock';
+import { BoundedSubscription } from '../stream/bounded-subscription';
 import type { ControlPlane } from './control-plane';
 
 /** A registry refusal with Confluent's error code (40401, 409, 42201, ...) next to Tributary's. */
@@ -91,6 +92,8 @@ export interface CompatibilityReport {
 
 const MAX_VERSION = 2 ** 31 - 1;
 const SUBJECT = /^[^\u0000-\u001f]{1,255}$/;
+/** Registry changes a slow subscriber may fall behind by before it is disconnected. */
+const MAX_QUEUED_CHANGES = 1_000;
 /** Registrations that keep losing the race against other changes give up after this many checks. */
 const MAX_REGISTER_ATTEMPTS = 5;
 
@@ -112,6 +115,7 @@ const REFUSALS: Record<RegistryErrorCode, [number, ErrorCode]> = {
 export class SchemaRegistry {
   /** Parsed schemas and their event validators by id: each is parsed and compiled once. */
   private readonly parsed = new Map<number, ParsedSchema>();
+  private readonly subscribers = new Map<BoundedSubscription<AuditEntry>, string | undefined>();
   private readonly compiled = new Map<number, { validate: EventValidator; decode: WireBodyDecoder }>();
 
   constructor(
@@ -119,7 +123,25 @@ export class SchemaRegistry {
     private readonly clock: Clock,
     /** The views that read each of a stream's fields (the lineage graph answers). */
     private readonly viewsReading: (stream: string, fields: readonly string[]) => Promise<Map<string, string[]>>,
-  ) {}
+  ) {
+    // Every applied registry change, from this instance or another, reaches the subscribers.
+    controlPlane.onApplied((outcome) => {
+      if (!outcome.ok || outcome.type === 'StreamCreated' || outcome.type === 'ViewCreated') return;
+      if (outcome.type === 'SchemaRegistered' && outcome.existing) return;
+      const entry = this.controlPlane.registry().audit.at(-1);
+      if (!entry) return;
+      for (const [subscription, subject] of this.subscribers) {
+        if (subject === undefined || subject === entry.subject) subscription.push(entry);
+      }
+    });
+  }
+
+  /** Registry changes from now on, of one subject or of all; for dashboards. */
+  subscribeChanges(subject?: string): BoundedSubscription<AuditEntry> {
+    const subscription = new BoundedSubscription<AuditEntry>(MAX_QUEUED_CHANGES, (s) => this.subscribers.delete(s));
+    this.subscribers.set(subscription, subject);
+    return subscription;
+  }
 
   subjects(includeDeleted = false): string[] {
     const state = this.controlPlane.registry();

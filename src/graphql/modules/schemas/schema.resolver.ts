@@ -1,4 +1,5 @@
-import { Arg, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import type { AuditEntry } from '../../../domain/schemas/registry';
 import type { CompatibilityMode } from '../../../domain/schemas/compatibility';
 import type { ChangePolicy, ProposalStatus, VersionState } from '../../../domain/schemas/registry';
 import type { GraphQLContext } from '../../context';
@@ -155,6 +156,14 @@ export class SchemaResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<ChangePolicy> {
     return ctx.services.schemas.setChangePolicy(subject, policy, reason, ctx.producer);
+  }
+
+  @Subscription(() => SchemaAuditEntry, {
+    description: 'Each registry change as it is applied (on any instance): registrations, proposals, decisions, states, policies, modes, deletes.',
+    subscribe: ({ args, context }) => (context as GraphQLContext).services.schemas.subscribeChanges((args.subject as string | null) ?? undefined),
+  })
+  schemaChanges(@Arg('subject', () => String, { nullable: true }) _subject: string | null, @Root() entry: AuditEntry): SchemaAuditEntry {
+    return SchemaAuditEntry.from(entry);
   }
 
   private async setState(ctx: GraphQLContext, subject: string, version: number, state: VersionState, reason: string): Promise<SchemaVersion> {
