@@ -67,6 +67,8 @@ export const configSchema = z.object({
    * window and make all later events late.
    */
   maxEventTimeAheadMs: z.coerce.number().int().min(0).default(3_600_000),
+  /** Refuse ingest into a stream whose subject "<stream>-value" has no schema. */
+  requireSchemas: flag.default(false),
   /** Most events one ingest call may carry. */
   maxBatchEvents: positiveInt.default(10_000),
   /** Largest accepted HTTP request body, in bytes. */
@@ -122,6 +124,7 @@ export const ENV_NAMES: Record<keyof Config, string> = {
   maxEventBytes: 'TRIBUTARY_MAX_EVENT_BYTES',
   maxBatchEvents: 'TRIBUTARY_MAX_BATCH_EVENTS',
   maxEventTimeAheadMs: 'TRIBUTARY_MAX_EVENT_TIME_AHEAD_MS',
+  requireSchemas: 'TRIBUTARY_REQUIRE_SCHEMAS',
   maxRequestBytes: 'TRIBUTARY_MAX_REQUEST_BYTES',
   processorBatchSize: 'TRIBUTARY_PROCESSOR_BATCH_SIZE',
   defaultWatermarkDelayMs: 'TRIBUTARY_DEFAULT_WATERMARK_DELAY_MS',

@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'INCOMPATIBLE_SCHEMA'
   | 'SCHEMA_VIOLATION'
   | 'SCHEMA_ARCHIVED'
+  | 'SCHEMA_REQUIRED'
   | 'FORBIDDEN'
   | 'CONFLICT'
   | 'INTERNAL';

@@ -61,6 +61,8 @@ export interface IngestLimits {
   maxEventBytes: number;
   maxBatchEvents: number;
   maxEventTimeAheadMs: number;
+  /** Refuse streams that have no schema. */
+  requireSchemas: boolean;
 }
 
 /** How much of a rejected oversize event the quarantine keeps. */
@@ -209,7 +211,13 @@ export class Ingest {
   /** The schema version this request's events must follow, if the stream has a schema. */
   private governingSchema(stream: string, version: number | undefined): GoverningSchema | undefined {
     try {
-      return this.schemas.governing(stream, version);
+      const schema = this.schemas.governing(stream, version);
+      if (!schema && this.limits.requireSchemas) {
+        throw new GatewayError('SCHEMA_REQUIRED', `stream "${stream}" has no schema: register one under the subject ${valueSubject(stream)} first (this gateway requires schemas)`, {
+          path: 'stream',
+        });
+      }
+      return schema;
     } catch (error) {
       if (error instanceof SchemaRegistryError && version !== undefined) {
         throw new GatewayError('NOT_FOUND', `schemaVersion ${version} does not exist for ${valueSubject(stream)}: ${error.message}`, { path: 'schemaVersion' });

@@ -95,3 +95,26 @@ describe('ingest validated against the stream schema', () => {
     expect(ingest).toMatchObject({ accepted: 1, rejected: 0 });
   });
 });
+
+describe('a gateway that requires schemas', () => {
+  let gateway: GatewayProcess;
+  beforeAll(async () => {
+    gateway = await startGateway({ env: { TRIBUTARY_REQUIRE_SCHEMAS: 'true' } });
+  });
+  afterAll(async () => {
+    await gateway?.stop();
+  });
+
+  it('refuses ingest into a stream without a schema, saying which subject to register', async () => {
+    const stream = uniqueName('ungoverned');
+    await gateway.client.request(CreateStreamDocument, { input: { name: stream } });
+    const refused = await gateway.client.request(IngestDocument, { stream, events: [{ ts: NOW }] }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(refused).toBeInstanceOf(GraphQLRequestError);
+    const [error] = (refused as GraphQLRequestError).errors;
+    expect(error.extensions).toMatchObject({ code: 'SCHEMA_REQUIRED', field: 'stream' });
+    expect(error.message).toContain(`${stream}-value`);
+  });
+});

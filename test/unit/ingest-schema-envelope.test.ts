@@ -40,6 +40,7 @@ describe('envelopes of events accepted under a schema', () => {
       maxEventBytes: 65_536,
       maxBatchEvents: 1_000,
       maxEventTimeAheadMs: 60_000,
+      requireSchemas: false,
     });
   });
   afterAll(async () => {
