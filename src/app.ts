@@ -6,11 +6,13 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { ApolloServer } from '@apollo/server';
-import type { GraphQLSchema } from 'graphql';
+import { NoSchemaIntrospectionCustomRule, type GraphQLSchema } from 'graphql';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { Config } from './config/config';
 import { callerFromHeaders, type GraphQLContext, type Services } from './graphql/context';
 import { handleGraphQLRequest } from './graphql/http';
-import { createErrorFormatter } from './graphql/plugins/error-masking';
+import { createErrorFormatter, requestIdFrom, requestScope } from './graphql/plugins/error-masking';
+import { queryLimitRule } from './graphql/plugins/query-limits';
 import { warningsInExtensions } from './graphql/plugins/warnings';
 import { createWsEndpoint } from './graphql/ws';
 import type { Logger } from './observability/logger';
@@ -24,7 +26,10 @@ export interface Readiness {
 }
 
 export interface AppDeps {
-  config: Pick<Config, 'host' | 'port' | 'maxRequestBytes' | 'webDir' | 'operationsDir' | 'schemaRegistryPrefix'>;
+  config: Pick<
+    Config,
+    'host' | 'port' | 'maxRequestBytes' | 'webDir' | 'operationsDir' | 'schemaRegistryPrefix' | 'maxQueryDepth' | 'maxQueryAliases' | 'maxQueryFields' | 'introspection' | 'landingPage'
+  >;
   schema: GraphQLSchema;
   services: Services;
   logger: Logger;
@@ -55,16 +60,18 @@ export function buildApp(deps: AppDeps): App {
   const { config, schema, services, logger, metrics } = deps;
   const formatError = createErrorFormatter(logger);
   // Shutdown is ours (cli/start.ts), and error responses never carry stack traces, whatever NODE_ENV says.
+  const limits = queryLimitRule({ maxDepth: config.maxQueryDepth, maxAliases: config.maxQueryAliases, maxFields: config.maxQueryFields });
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     formatError,
-    plugins: [warningsInExtensions],
-    introspection: true,
+    validationRules: [limits],
+    plugins: [warningsInExtensions, ...(config.landingPage ? [] : [ApolloServerPluginLandingPageDisabled()])],
+    introspection: config.introspection,
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
   });
   const contextFor = (req: IncomingMessage): GraphQLContext => ({ services, logger, ...callerFromHeaders(req.headers), warnings: [] });
-  const ws = createWsEndpoint(schema, contextFor, formatError);
+  const ws = createWsEndpoint(schema, contextFor, formatError, [limits, ...(config.introspection ? [] : [NoSchemaIntrospectionCustomRule])]);
 
   const server = createServer((req, res) => {
     route(req, res).catch((error: unknown) => {
@@ -81,8 +88,11 @@ export function buildApp(deps: AppDeps): App {
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://gateway');
     switch (url.pathname) {
-      case '/graphql':
-        return handleGraphQLRequest(apollo, req, res, url, config.maxRequestBytes, async () => contextFor(req));
+      case '/graphql': {
+        const requestId = requestIdFrom(req.headers['x-request-id']);
+        res.setHeader('x-request-id', requestId);
+        return requestScope.run({ requestId }, () => handleGraphQLRequest(apollo, req, res, url, config.maxRequestBytes, async () => contextFor(req)));
+      }
       case '/healthz':
         return json(res, 200, { status: 'ok' });
       case '/readyz': {

@@ -67,6 +67,16 @@ export const configSchema = z.object({
    * window and make all later events late.
    */
   maxEventTimeAheadMs: z.coerce.number().int().min(0).default(3_600_000),
+  /** Deepest nesting of fields a GraphQL operation may have. */
+  maxQueryDepth: positiveInt.default(20),
+  /** Most aliases in one GraphQL operation. */
+  maxQueryAliases: positiveInt.default(50),
+  /** Most field selections in one GraphQL operation, fragments expanded. */
+  maxQueryFields: positiveInt.default(2_000),
+  /** Answer introspection queries (schema discovery by tools such as codegen and IDEs). */
+  introspection: flag.default(true),
+  /** Serve Apollo's landing page at GET /graphql in a browser. */
+  landingPage: flag.default(true),
   /** Refuse ingest into a stream whose subject "<stream>-value" has no schema. */
   requireSchemas: flag.default(false),
   /** Most events one ingest call may carry. */
@@ -125,6 +135,11 @@ export const ENV_NAMES: Record<keyof Config, string> = {
   maxBatchEvents: 'TRIBUTARY_MAX_BATCH_EVENTS',
   maxEventTimeAheadMs: 'TRIBUTARY_MAX_EVENT_TIME_AHEAD_MS',
   requireSchemas: 'TRIBUTARY_REQUIRE_SCHEMAS',
+  maxQueryDepth: 'TRIBUTARY_MAX_QUERY_DEPTH',
+  maxQueryAliases: 'TRIBUTARY_MAX_QUERY_ALIASES',
+  maxQueryFields: 'TRIBUTARY_MAX_QUERY_FIELDS',
+  introspection: 'TRIBUTARY_INTROSPECTION',
+  landingPage: 'TRIBUTARY_LANDING_PAGE',
   maxRequestBytes: 'TRIBUTARY_MAX_REQUEST_BYTES',
   processorBatchSize: 'TRIBUTARY_PROCESSOR_BATCH_SIZE',
   defaultWatermarkDelayMs: 'TRIBUTARY_DEFAULT_WATERMARK_DELAY_MS',

@@ -5,6 +5,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type BaseContext, type ContextFunction } from '@apollo/server';
 
 export class RequestTooLargeError extends Error {}
+export class InvalidUtf8Error extends Error {}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** The whole request body, refused once it passes `maxBytes`. */
 export async function readBytes(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
@@ -18,8 +21,14 @@ export async function readBytes(req: IncomingMessage, maxBytes: number): Promise
   return Buffer.concat(chunks);
 }
 
+/** The whole request body as text; refused when it is not valid UTF-8. */
 export async function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
-  return (await readBytes(req, maxBytes)).toString('utf8');
+  const bytes = await readBytes(req, maxBytes);
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw new InvalidUtf8Error('request body is not valid UTF-8');
+  }
 }
 
 export async function handleGraphQLRequest<C extends BaseContext>(
@@ -40,8 +49,9 @@ export async function handleGraphQLRequest<C extends BaseContext>(
     body = text.length > 0 && (headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : text;
   } catch (error) {
     const tooLarge = error instanceof RequestTooLargeError;
+    const message = tooLarge || error instanceof InvalidUtf8Error ? error.message : 'request body is not valid JSON';
     res.writeHead(tooLarge ? 413 : 400, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ errors: [{ message: tooLarge ? error.message : 'request body is not valid JSON', extensions: { code: tooLarge ? 'REQUEST_TOO_LARGE' : 'BAD_REQUEST' } }] }));
+    res.end(JSON.stringify({ errors: [{ message, extensions: { code: tooLarge ? 'REQUEST_TOO_LARGE' : 'BAD_REQUEST' } }] }));
     return;
   }
   const response = await apollo.executeHTTPGraphQLRequest({

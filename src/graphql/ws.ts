@@ -2,7 +2,7 @@
 
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import { specifiedRules, validate, type GraphQLFormattedError, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { GraphQLContext } from './context';
@@ -16,11 +16,13 @@ export function createWsEndpoint(
   schema: GraphQLSchema,
   context: (req: IncomingMessage) => GraphQLContext,
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError,
+  extraRules: readonly ValidationRule[],
 ): WsEndpoint {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   const server = useServer<Record<string, unknown>, { request: IncomingMessage }>(
     {
       schema,
+      validate: (schema, document) => validate(schema, document, [...specifiedRules, ...extraRules]),
       context: (ctx) => context(ctx.extra.request),
       onNext: (_ctx, _id, _payload, _args, result) =>
         result.errors ? { ...result, errors: result.errors.map((error) => formatError(error.toJSON(), error)) } : result,

@@ -65,6 +65,23 @@ export interface IngestLimits {
   requireSchemas: boolean;
 }
 
+/** Deepest nesting of objects and arrays in an event. */
+const MAX_EVENT_DEPTH = 64;
+
+/** Whether objects and arrays nest deeper than `max`; walks iteratively, so any depth is safe to ask about. */
+function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth >= max) return true;
+    for (const child of Array.isArray(node) ? node : Object.values(node)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
+
 /** How much of a rejected oversize event the quarantine keeps. */
 const KEPT_PREFIX_CHARS = 4_096;
 const PRODUCER = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
@@ -234,6 +251,13 @@ export class Ingest {
     schema: GoverningSchema | undefined,
   ): { eventTime: number } | { error: IngestError; keep: { raw: unknown; truncated: boolean } } {
     const at = `events[${index}]`;
+    if (nestedDeeperThan(event, MAX_EVENT_DEPTH)) {
+      // Too deep to serialise safely, so it cannot be kept as it came: quarantine says what it was.
+      return {
+        error: { index, code: 'INVALID_EVENT', path: at, message: `${at} is nested deeper than ${MAX_EVENT_DEPTH} levels` },
+        keep: { raw: `(an event nested deeper than ${MAX_EVENT_DEPTH} levels; not kept)`, truncated: true },
+      };
+    }
     const json = JSON.stringify(event) ?? 'null';
     const bytes = Buffer.byteLength(json, 'utf8');
     if (bytes > this.limits.maxEventBytes) {
