@@ -1,8 +1,9 @@
 // The gateway's network face: GraphQL over HTTP and WebSocket on one port, health, readiness,
 // Prometheus metrics and the dashboard's static files. No globals: everything comes in `deps`.
 
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type ServerOptions as TlsServerOptions } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { ApolloServer } from '@apollo/server';
@@ -28,7 +29,7 @@ export interface Readiness {
 export interface AppDeps {
   config: Pick<
     Config,
-    'host' | 'port' | 'maxRequestBytes' | 'webDir' | 'operationsDir' | 'schemaRegistryPrefix' | 'maxQueryDepth' | 'maxQueryAliases' | 'maxQueryFields' | 'introspection' | 'landingPage'
+    'host' | 'port' | 'maxRequestBytes' | 'webDir' | 'operationsDir' | 'schemaRegistryPrefix' | 'maxQueryDepth' | 'maxQueryAliases' | 'maxQueryFields' | 'introspection' | 'landingPage' | 'tlsCertFile' | 'tlsKeyFile' | 'tlsCaFile'
   >;
   schema: GraphQLSchema;
   services: Services;
@@ -73,13 +74,15 @@ export function buildApp(deps: AppDeps): App {
   const contextFor = (req: IncomingMessage): GraphQLContext => ({ services, logger, ...callerFromHeaders(req.headers), warnings: [] });
   const ws = createWsEndpoint(schema, contextFor, formatError, [limits, ...(config.introspection ? [] : [NoSchemaIntrospectionCustomRule])]);
 
-  const server = createServer((req, res) => {
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     route(req, res).catch((error: unknown) => {
       logger.error({ err: error, url: req.url }, 'request failed');
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: 'internal server error' }));
     });
-  });
+  };
+  const tls = tlsOptions(config);
+  const server = tls ? createHttpsServer(tls, handle) : createServer(handle);
   server.on('upgrade', (req, socket, head) => {
     if (new URL(req.url ?? '/', 'http://gateway').pathname === '/graphql') ws.handleUpgrade(req, socket, head);
     else socket.destroy();
@@ -147,7 +150,8 @@ export function buildApp(deps: AppDeps): App {
       });
       const { port } = server.address() as AddressInfo;
       const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-      return { graphql: `http://${host}:${port}/graphql`, websocket: `ws://${host}:${port}/graphql`, dashboard: `http://${host}:${port}/` };
+      const [http, ws] = tls ? ['https', 'wss'] : ['http', 'ws'];
+      return { graphql: `${http}://${host}:${port}/graphql`, websocket: `${ws}://${host}:${port}/graphql`, dashboard: `${http}://${host}:${port}/` };
     },
     async stop() {
       await ws.close();
@@ -164,4 +168,22 @@ export function buildApp(deps: AppDeps): App {
 function json(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(body));
+}
+
+/**
+ * HTTPS options when a certificate is configured; with a CA, clients must present a certificate it
+ * signed (mutual TLS). An unreadable file stops start-up, naming the setting.
+ */
+function tlsOptions(config: Pick<Config, 'tlsCertFile' | 'tlsKeyFile' | 'tlsCaFile'>): TlsServerOptions | undefined {
+  if (config.tlsCertFile === '') return undefined;
+  const read = (file: string, setting: string) => {
+    try {
+      return readFileSync(file);
+    } catch (error) {
+      throw new Error(`${setting}: cannot read ${file}: ${(error as Error).message}`);
+    }
+  };
+  const options: TlsServerOptions = { cert: read(config.tlsCertFile, 'TRIBUTARY_TLS_CERT_FILE'), key: read(config.tlsKeyFile, 'TRIBUTARY_TLS_KEY_FILE'), minVersion: 'TLSv1.2' };
+  if (config.tlsCaFile !== '') Object.assign(options, { ca: read(config.tlsCaFile, 'TRIBUTARY_TLS_CA_FILE'), requestCert: true, rejectUnauthorized: true });
+  return options;
 }

@@ -4,6 +4,7 @@
 import { Command, Option } from 'commander';
 import { loadConfig } from './config/config';
 import { runDemo } from './cli/demo';
+import { makeDevCertificates } from './cli/dev-certs';
 import { ingestFile } from './cli/ingest-file';
 import { runMigrate, runStart } from './cli/start';
 
@@ -46,6 +47,21 @@ program
   .action(async (stream: string, file: string, options: { url: string; batchSize: string; producer: string }) => {
     const summary = await ingestFile({ stream, file, url: options.url, batchSize: Number(options.batchSize), producer: options.producer });
     process.exitCode = summary.rejected > 0 || summary.unparseable > 0 ? 2 : 0;
+  });
+
+program
+  .command('certs')
+  .description('make certificates: `certs dev` writes a local CA, a server certificate for localhost and a client certificate')
+  .argument('<kind>', 'only "dev" for now')
+  .option('--out <dir>', 'where to write them', './certs')
+  .action(async (kind: string, options: { out: string }) => {
+    if (kind !== 'dev') throw new Error(`unknown certificate kind "${kind}"; use "dev"`);
+    const files = await makeDevCertificates(options.out);
+    console.log(`wrote a development CA, a server certificate (localhost, 127.0.0.1) and a client certificate to ${options.out}
+  serve HTTPS and WSS:  TRIBUTARY_TLS_CERT_FILE=${files.serverCert} TRIBUTARY_TLS_KEY_FILE=${files.serverKey}
+  require client certs: TRIBUTARY_TLS_CA_FILE=${files.caCert}
+  try it:               curl --cacert ${files.caCert} --cert ${files.clientCert} --key ${files.clientKey} https://127.0.0.1:4000/healthz
+For development only: the CA's key is next to its certificate.`);
   });
 
 program

@@ -77,6 +77,11 @@ export const configSchema = z.object({
   introspection: flag.default(true),
   /** Serve Apollo's landing page at GET /graphql in a browser. */
   landingPage: flag.default(true),
+  /** PEM certificate (chain) and key: serve HTTPS and WSS instead of HTTP and WS. */
+  tlsCertFile: z.string().default(''),
+  tlsKeyFile: z.string().default(''),
+  /** PEM CA bundle: require clients to present a certificate it signed (mutual TLS). */
+  tlsCaFile: z.string().default(''),
   /** Refuse ingest into a stream whose subject "<stream>-value" has no schema. */
   requireSchemas: flag.default(false),
   /** Most events one ingest call may carry. */
@@ -135,6 +140,9 @@ export const ENV_NAMES: Record<keyof Config, string> = {
   maxBatchEvents: 'TRIBUTARY_MAX_BATCH_EVENTS',
   maxEventTimeAheadMs: 'TRIBUTARY_MAX_EVENT_TIME_AHEAD_MS',
   requireSchemas: 'TRIBUTARY_REQUIRE_SCHEMAS',
+  tlsCertFile: 'TRIBUTARY_TLS_CERT_FILE',
+  tlsKeyFile: 'TRIBUTARY_TLS_KEY_FILE',
+  tlsCaFile: 'TRIBUTARY_TLS_CA_FILE',
   maxQueryDepth: 'TRIBUTARY_MAX_QUERY_DEPTH',
   maxQueryAliases: 'TRIBUTARY_MAX_QUERY_ALIASES',
   maxQueryFields: 'TRIBUTARY_MAX_QUERY_FIELDS',
@@ -205,6 +213,12 @@ function crossChecks(config: z.infer<typeof configSchema>): [keyof Config, strin
   }
   if ((config.kafkaSslCertFile === '') !== (config.kafkaSslKeyFile === '')) {
     problems.push(['kafkaSslCertFile', `and ${ENV_NAMES.kafkaSslKeyFile} must be set together (mutual TLS)`]);
+  }
+  if ((config.tlsCertFile === '') !== (config.tlsKeyFile === '')) {
+    problems.push(['tlsCertFile', `and ${ENV_NAMES.tlsKeyFile} must be set together`]);
+  }
+  if (config.tlsCaFile !== '' && config.tlsCertFile === '') {
+    problems.push(['tlsCaFile', `needs ${ENV_NAMES.tlsCertFile} and ${ENV_NAMES.tlsKeyFile}: client certificates are only asked for over TLS`]);
   }
   return problems;
 }

@@ -3,6 +3,7 @@
 // chDB allows one data directory per process, so each gateway must be a process of its own.
 
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { get as httpsGet } from 'node:https';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,7 +12,7 @@ import { afterAll } from 'vitest';
 import { GraphQLClient } from '../../src/client/graphql-client';
 
 const CLI = path.resolve(__dirname, '..', '..', 'dist', 'src', 'cli.js');
-const URL_LINE = /GraphQL\s+(http:\/\/(\S+?):(\d+)\/graphql)/;
+const URL_LINE = /GraphQL\s+(https?:\/\/(\S+?):(\d+)\/graphql)/;
 const OUTPUT_KEPT_CHARS = 64 * 1024;
 
 export interface ExitInfo {
@@ -28,6 +29,8 @@ export interface StartGatewayOptions {
   producer?: string;
   /** How long start-up (URL printed and /readyz 200) may take. */
   startTimeoutMs?: number;
+  /** For a gateway serving HTTPS: what to trust (and present) when checking it is ready. */
+  tls?: TestTls;
 }
 
 export interface WaitForOptions {
@@ -209,7 +212,8 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<G
     await waitFor(
       async () => {
         gateway.assertAlive();
-        return (await fetch(`${gateway.baseUrl}/readyz`)).status === 200;
+        const readyz = `${gateway.baseUrl}/readyz`;
+        return (options.tls ? await httpsStatus(readyz, options.tls) : (await fetch(readyz)).status) === 200;
       },
       { timeoutMs: startTimeoutMs, what: `gateway pid ${gateway.pid} to answer /readyz with 200` },
     );
@@ -218,6 +222,23 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<G
     await gateway.kill('SIGKILL');
     throw new Error(`${error instanceof Error ? error.message : String(error)}\n--- gateway output ---\n${gateway.log()}`);
   }
+}
+
+/** Certificates a test trusts (and presents) when talking to a gateway that serves HTTPS. */
+export interface TestTls {
+  ca: Buffer;
+  cert?: Buffer;
+  key?: Buffer;
+}
+
+/** The status of a GET over HTTPS, trusting `tls.ca` (and presenting a client certificate if given). */
+export function httpsStatus(url: string, tls: TestTls): Promise<number> {
+  return new Promise((resolve, reject) => {
+    httpsGet(url, { ca: tls.ca, cert: tls.cert, key: tls.key }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    }).on('error', reject);
+  });
 }
 
 /** SIGKILLs every gateway this file started that is still running. */

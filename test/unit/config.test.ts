@@ -44,4 +44,12 @@ describe('configuration', () => {
     expect(loadConfig({}, { ...env, TRIBUTARY_KAFKA_SSL: 'true', TRIBUTARY_KAFKA_REPLICATION_FACTOR: '3' })).toMatchObject({ kafkaSsl: true, kafkaReplicationFactor: 3 });
     expect(() => loadConfig({}, { ...env, TRIBUTARY_KAFKA_REPLICATION_FACTOR: '0' })).toThrow(/TRIBUTARY_KAFKA_REPLICATION_FACTOR: must be -1/);
   });
+
+  it('checks the gateway\'s own TLS and query-limit settings', () => {
+    expect(() => loadConfig({}, { TRIBUTARY_TLS_CERT_FILE: '/s.crt' })).toThrow(/TRIBUTARY_TLS_CERT_FILE: and TRIBUTARY_TLS_KEY_FILE must be set together/);
+    expect(() => loadConfig({}, { TRIBUTARY_TLS_CA_FILE: '/ca.crt' })).toThrow(/TRIBUTARY_TLS_CA_FILE: needs TRIBUTARY_TLS_CERT_FILE/);
+    expect(loadConfig({}, { TRIBUTARY_TLS_CERT_FILE: '/s.crt', TRIBUTARY_TLS_KEY_FILE: '/s.key' })).toMatchObject({ tlsCertFile: '/s.crt', tlsCaFile: '' });
+    expect(() => loadConfig({}, { TRIBUTARY_MAX_QUERY_DEPTH: '0' })).toThrow(/TRIBUTARY_MAX_QUERY_DEPTH/);
+    expect(loadConfig({}, { TRIBUTARY_INTROSPECTION: 'false' })).toMatchObject({ introspection: false, landingPage: true, maxQueryDepth: 20 });
+  });
 });
