@@ -10,6 +10,7 @@ import { ApolloServer } from '@apollo/server';
 import { NoSchemaIntrospectionCustomRule, type GraphQLSchema } from 'graphql';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { Config } from './config/config';
+import { auditMatches, type AuditEntry } from './domain/audit';
 import { callerFromHeaders, type GraphQLContext, type Services } from './graphql/context';
 import { handleGraphQLRequest } from './graphql/http';
 import { createErrorFormatter, requestIdFrom, requestScope } from './graphql/plugins/error-masking';
@@ -102,6 +103,8 @@ export function buildApp(deps: AppDeps): App {
         const readiness = deps.readiness();
         return json(res, readiness.ready ? 200 : 503, { status: readiness.ready ? 'ready' : 'not ready', checks: readiness.checks });
       }
+      case '/audit.ndjson':
+        return serveAuditNdjson(services.catalog.audit(), url, res);
       case '/metrics':
         res.writeHead(200, { 'content-type': metrics.registry.contentType });
         res.end(await metrics.registry.metrics());
@@ -186,4 +189,17 @@ function tlsOptions(config: Pick<Config, 'tlsCertFile' | 'tlsKeyFile' | 'tlsCaFi
   const options: TlsServerOptions = { cert: read(config.tlsCertFile, 'TRIBUTARY_TLS_CERT_FILE'), key: read(config.tlsKeyFile, 'TRIBUTARY_TLS_KEY_FILE'), minVersion: 'TLSv1.2' };
   if (config.tlsCaFile !== '') Object.assign(options, { ca: read(config.tlsCaFile, 'TRIBUTARY_TLS_CA_FILE'), requestCert: true, rejectUnauthorized: true });
   return options;
+}
+
+/** The audit trail as newline-delimited JSON, oldest first, filtered like the auditLog query. */
+function serveAuditNdjson(audit: readonly AuditEntry[], url: URL, res: ServerResponse): void {
+  const param = (name: string) => url.searchParams.get(name) ?? undefined;
+  const since = param('since');
+  const filter = { resource: param('resource'), actor: param('actor'), action: param('action'), since: since === undefined ? undefined : Date.parse(since) };
+  if (filter.since !== undefined && Number.isNaN(filter.since)) return json(res, 400, { error: `since must be an RFC 3339 time; got ${JSON.stringify(since)}` });
+  res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8' });
+  for (const entry of audit) {
+    if (auditMatches(entry, filter)) res.write(`${JSON.stringify({ ...entry, at: new Date(entry.at).toISOString() })}\n`);
+  }
+  res.end();
 }

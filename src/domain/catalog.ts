@@ -3,6 +3,7 @@
 // the command that reached the log first wins.
 
 import type { StreamDefinition, ViewDefinition } from './definitions';
+import { appendAudit, type AuditEntry } from './audit';
 import { applyRegistryCommand, emptyRegistry, type RegistryCommand, type RegistryOutcome, type RegistryState } from './schemas/registry';
 
 export type CatalogCommand = { type: 'CreateStream'; stream: StreamDefinition } | { type: 'CreateView'; view: ViewDefinition } | RegistryCommand;
@@ -17,10 +18,13 @@ export interface CatalogState {
   streams: Map<string, StreamDefinition>;
   views: Map<string, ViewDefinition>;
   registry: RegistryState;
+  /** Every applied change, streams and views as well as the registry's. */
+  audit: AuditEntry[];
 }
 
 export function emptyCatalog(): CatalogState {
-  return { streams: new Map(), views: new Map(), registry: emptyRegistry() };
+  const audit: AuditEntry[] = [];
+  return { streams: new Map(), views: new Map(), registry: emptyRegistry(audit), audit };
 }
 
 /** Applies one command in place and says what happened. Never throws on a well-formed command. */
@@ -32,6 +36,13 @@ export function applyCatalogCommand(state: CatalogState, command: CatalogCommand
         return { ok: false, type: 'CatalogRefused', code: 'ALREADY_EXISTS', path: 'name', message: `stream "${stream.name}" already exists` };
       }
       state.streams.set(stream.name, stream);
+      appendAudit(state.audit, {
+        at: stream.createdAt,
+        actor: stream.createdBy,
+        action: 'CREATE_STREAM',
+        resource: `stream:${stream.name}`,
+        detail: `timestamp field ${stream.timestampField}, watermark delay ${stream.watermarkDelayMs} ms${stream.partitionKey ? `, partition key ${stream.partitionKey}` : ''}`,
+      });
       return { ok: true, type: 'StreamCreated', stream };
     }
     case 'CreateView': {
@@ -53,6 +64,13 @@ export function applyCatalogCommand(state: CatalogState, command: CatalogCommand
         };
       }
       state.views.set(view.name, view);
+      appendAudit(state.audit, {
+        at: view.createdAt,
+        actor: view.createdBy,
+        action: 'CREATE_VIEW',
+        resource: `view:${view.name}`,
+        detail: `on stream ${view.stream}: ${view.measures.map((m) => `${m.fn}(${m.field ?? ''}) as ${m.name}`).join(', ')}${view.groupBy.length ? ` by ${view.groupBy.join(', ')}` : ''}`,
+      });
       return { ok: true, type: 'ViewCreated', view };
     }
     default:

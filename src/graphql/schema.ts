@@ -5,6 +5,7 @@ import { DateTimeResolver } from 'graphql-scalars';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema, type PubSub } from 'type-graphql';
 import { AggregatesResolver } from './modules/aggregates/aggregates.resolver';
+import { AuditResolver } from './modules/audit/audit.resolver';
 import { IngestResolver } from './modules/ingest/ingest.resolver';
 import { LineageResolver } from './modules/lineage/lineage.resolver';
 import { QuarantineResolver } from './modules/quarantine/quarantine.resolver';
@@ -27,7 +28,7 @@ const noTopicPubSub: PubSub = {
 
 export function buildTributarySchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [StreamResolver, ViewResolver, IngestResolver, AggregatesResolver, LineageResolver, QuarantineResolver, SchemaResolver],
+    resolvers: [StreamResolver, ViewResolver, IngestResolver, AggregatesResolver, LineageResolver, QuarantineResolver, SchemaResolver, AuditResolver],
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     validate: false,
     pubSub: noTopicPubSub,

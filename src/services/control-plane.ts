@@ -4,6 +4,7 @@
 
 import { applyCatalogCommand, emptyCatalog, type CatalogCommand, type CatalogOutcome } from '../domain/catalog';
 import type { StreamDefinition, ViewDefinition } from '../domain/definitions';
+import type { AuditEntry } from '../domain/audit';
 import type { RegistryState } from '../domain/schemas/registry';
 import { META_TOPIC } from '../domain/topics';
 import type { EventLog } from '../ports/event-log';
@@ -88,6 +89,11 @@ export class ControlPlane {
 
   view(name: string): ViewDefinition | undefined {
     return this.state.views.get(name);
+  }
+
+  /** Every change applied so far, oldest first. Read it; never change it. */
+  audit(): readonly AuditEntry[] {
+    return this.state.audit;
   }
 
   /** The schema registry's state, as of the commands applied so far. Read it; never change it. */

@@ -4,6 +4,7 @@
 // answer exactly as Confluent's registry does and GraphQL can say the same in its own codes.
 
 import { randomBytes } from 'node:crypto';
+import { auditMatches, type AuditEntry } from '../domain/audit';
 import { compatibilityIssues, isCompatibilityMode, COMPATIBILITY_MODES, type CompatibilityIssue, type CompatibilityMode } from '../domain/schemas/compatibility';
 import { eventValidator, type EventValidator, type SchemaViolation } from '../domain/schemas/event-validator';
 import { fieldChanges } from '../domain/schemas/field-changes';
@@ -14,7 +15,6 @@ import {
   findVersion,
   liveSubject,
   liveVersions,
-  type AuditEntry,
   type ChangePolicy,
   type Proposal,
   type ProposalStatus,
@@ -115,7 +115,7 @@ const REFUSALS: Record<RegistryErrorCode, [number, ErrorCode]> = {
 export class SchemaRegistry {
   /** Parsed schemas and their event validators by id: each is parsed and compiled once. */
   private readonly parsed = new Map<number, ParsedSchema>();
-  private readonly subscribers = new Map<BoundedSubscription<AuditEntry>, string | undefined>();
+  private readonly subscribers = new Map<BoundedSubscription<AuditEntry>, (entry: AuditEntry) => boolean>();
   private readonly compiled = new Map<number, { validate: EventValidator; decode: WireBodyDecoder }>();
 
   constructor(
@@ -130,8 +130,8 @@ export class SchemaRegistry {
       if (outcome.type === 'SchemaRegistered' && outcome.existing) return;
       const entry = this.controlPlane.registry().audit.at(-1);
       if (!entry) return;
-      for (const [subscription, subject] of this.subscribers) {
-        if (subject === undefined || subject === entry.subject) subscription.push(entry);
+      for (const [subscription, wanted] of this.subscribers) {
+        if (wanted(entry)) subscription.push(entry);
       }
     });
   }
@@ -139,7 +139,7 @@ export class SchemaRegistry {
   /** Registry changes from now on, of one subject or of all; for dashboards. */
   subscribeChanges(subject?: string): BoundedSubscription<AuditEntry> {
     const subscription = new BoundedSubscription<AuditEntry>(MAX_QUEUED_CHANGES, (s) => this.subscribers.delete(s));
-    this.subscribers.set(subscription, subject);
+    this.subscribers.set(subscription, (entry) => registryEntryOf(entry, subject));
     return subscription;
   }
 
@@ -293,7 +293,7 @@ export class SchemaRegistry {
 
   /** The audit trail, newest first, optionally of one subject. */
   audit(filter: { subject?: string; limit?: number } = {}): AuditEntry[] {
-    const entries = this.controlPlane.registry().audit.filter((entry) => filter.subject === undefined || entry.subject === filter.subject);
+    const entries = this.controlPlane.registry().audit.filter((entry) => registryEntryOf(entry, filter.subject));
     return entries.slice(-(filter.limit ?? 100)).reverse();
   }
 
@@ -485,6 +485,12 @@ export class SchemaRegistry {
   }
 }
 
+/** Whether an audit entry is a registry change (of `subject`, when one is named). */
+function registryEntryOf(entry: AuditEntry, subject: string | undefined): boolean {
+  if (subject !== undefined) return auditMatches(entry, { resource: `subject:${subject}` });
+  return entry.resource === 'registry' || auditMatches(entry, { resource: 'subject:' });
+}
+
 /** The subject that holds a stream's event schemas (Confluent's TopicNameStrategy for values). */
 export function valueSubject(stream: string): string {
   return `${stream}-value`;
@@ -513,7 +519,7 @@ function parseVersion(spec: string | number): number | 'latest' {
 }
 
 function checkSubject(subject: string): void {
-  if (!SUBJECT.test(subject)) {
+  if (typeof subject !== 'string' || !SUBJECT.test(subject)) {
     throw new SchemaRegistryError(422, 'BAD_USER_INPUT', `subject must be 1-255 characters without control characters; got ${JSON.stringify(subject)}`, { path: 'subject' });
   }
 }

@@ -1,6 +1,7 @@
 // Use cases for defining streams and views: validate the draft, submit it to the control plane,
 // and turn the outcome into a definition or a typed error.
 
+import type { AuditEntry } from '../domain/audit';
 import type { CatalogOutcome } from '../domain/catalog';
 import {
   checkStreamDraft,
@@ -78,6 +79,11 @@ export class StreamsAndViews {
 
   views(stream?: string): ViewDefinition[] {
     return (stream === undefined ? this.controlPlane.views() : this.controlPlane.viewsOf(stream)).sort(byName);
+  }
+
+  /** Every control-plane change so far, oldest first. */
+  audit(): readonly AuditEntry[] {
+    return this.controlPlane.audit();
   }
 
   stream(name: string): StreamDefinition | undefined {

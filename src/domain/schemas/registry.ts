@@ -7,6 +7,7 @@
 // known revision; applying the command only confirms that nothing changed since (else STALE, and
 // the submitter checks again). So applying stays cheap and never depends on checker code.
 
+import { appendAudit, type AuditEntry, type AuditRecord } from '../audit';
 import { DEFAULT_COMPATIBILITY, type CompatibilityMode } from './compatibility';
 import type { SchemaType } from './schema-text';
 
@@ -64,18 +65,6 @@ export interface Proposal {
   version?: number;
 }
 
-/** One entry of the registry's audit trail: who changed what, when, and why. */
-export interface AuditEntry {
-  sequence: number;
-  at: number;
-  actor: string;
-  action: string;
-  subject: string | null;
-  version?: number;
-  detail: string;
-  reason?: string;
-}
-
 export interface RegistryState {
   /** Bumped by every applied registry change; registrations name the revision they were checked at. */
   revision: number;
@@ -85,6 +74,7 @@ export interface RegistryState {
   subjects: Map<string, Subject>;
   compatibility: CompatibilityMode;
   proposals: Map<string, Proposal>;
+  /** The control plane's audit trail (shared with the catalog), where registry changes are written. */
   audit: AuditEntry[];
 }
 
@@ -131,7 +121,7 @@ export type RegistryOutcome =
   | { ok: true; type: 'ProposalDecided'; proposal: Proposal }
   | { ok: false; type: 'RegistryRefused'; code: RegistryErrorCode; message: string };
 
-export function emptyRegistry(): RegistryState {
+export function emptyRegistry(audit: AuditEntry[] = []): RegistryState {
   return {
     revision: 0,
     nextId: 1,
@@ -140,7 +130,7 @@ export function emptyRegistry(): RegistryState {
     subjects: new Map(),
     compatibility: DEFAULT_COMPATIBILITY,
     proposals: new Map(),
-    audit: [],
+    audit,
   };
 }
 
@@ -181,13 +171,18 @@ export function applyRegistryCommand(state: RegistryState, command: RegistryComm
   const outcome = apply(state, command);
   if (outcome.ok && !(outcome.type === 'SchemaRegistered' && outcome.existing)) {
     state.revision += 1;
-    state.audit.push({ sequence: state.audit.length + 1, at: command.at, actor: command.actor, ...auditOf(outcome), ...(command.reason ? { reason: command.reason } : {}) });
+    appendAudit(state.audit, { at: command.at, actor: command.actor, ...auditOf(outcome), ...(command.reason ? { reason: command.reason } : {}) });
   }
   return outcome;
 }
 
 /** What an applied change was, for the audit trail. */
-function auditOf(outcome: Extract<RegistryOutcome, { ok: true }>): Pick<AuditEntry, 'action' | 'subject' | 'version' | 'detail'> {
+function auditOf(outcome: Extract<RegistryOutcome, { ok: true }>): Pick<AuditRecord, 'action' | 'resource' | 'version' | 'detail'> {
+  const { subject, ...rest } = auditFields(outcome);
+  return { ...rest, resource: subject === null ? 'registry' : `subject:${subject}` };
+}
+
+function auditFields(outcome: Extract<RegistryOutcome, { ok: true }>): { action: string; subject: string | null; version?: number; detail: string } {
   switch (outcome.type) {
     case 'SchemaRegistered':
       return { action: 'REGISTER_SCHEMA', subject: outcome.subject, version: outcome.version, detail: `registered schema id ${outcome.id} as version ${outcome.version}` };

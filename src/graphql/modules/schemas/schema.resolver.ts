@@ -1,5 +1,5 @@
 import { Arg, Ctx, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
-import type { AuditEntry } from '../../../domain/schemas/registry';
+import type { AuditEntry } from '../../../domain/audit';
 import type { CompatibilityMode } from '../../../domain/schemas/compatibility';
 import type { ChangePolicy, ProposalStatus, VersionState } from '../../../domain/schemas/registry';
 import type { GraphQLContext } from '../../context';
@@ -112,10 +112,11 @@ export class SchemaResolver {
   @Mutation(() => CompatibilityModeEnum, { nullable: true, description: 'Sets a subject\'s mode, or the global one when subject is omitted; returns the previous one.' })
   async setCompatibility(
     @Arg('mode', () => CompatibilityModeEnum) mode: CompatibilityMode,
-    @Arg('subject', () => String, { nullable: true }) subject: string | null,
+    @Arg('subject', () => String, { nullable: true }) subject: string | null | undefined,
     @Ctx() ctx: GraphQLContext,
   ): Promise<CompatibilityMode | null> {
-    return ctx.services.schemas.setCompatibility(subject, mode, ctx.producer);
+    // An omitted argument arrives as undefined: that, like null, means the global mode.
+    return ctx.services.schemas.setCompatibility(subject ?? null, mode, ctx.producer);
   }
 
   @Mutation(() => SchemaVersion, { description: 'Marks a version DEPRECATED: still accepted at ingest, with a warning and a metric.' })

@@ -1,6 +1,7 @@
 import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { COMPATIBILITY_MODES } from '../../../domain/schemas/compatibility';
-import { CHANGE_POLICIES, VERSION_STATES, type AuditEntry, type Proposal } from '../../../domain/schemas/registry';
+import type { AuditEntry } from '../../../domain/audit';
+import { CHANGE_POLICIES, VERSION_STATES, type Proposal } from '../../../domain/schemas/registry';
 import { SCHEMA_TYPES } from '../../../domain/schemas/schema-text';
 import type { CompatibilityReport, SchemaVersionInfo } from '../../../services/schema-registry';
 
@@ -203,6 +204,7 @@ export class SchemaAuditEntry {
   reason!: string | null;
 
   static from(entry: AuditEntry): SchemaAuditEntry {
-    return Object.assign(new SchemaAuditEntry(), { ...entry, at: new Date(entry.at), version: entry.version ?? null, reason: entry.reason ?? null });
+    const subject = entry.resource.startsWith('subject:') ? entry.resource.slice('subject:'.length) : null;
+    return Object.assign(new SchemaAuditEntry(), { ...entry, subject, at: new Date(entry.at), version: entry.version ?? null, reason: entry.reason ?? null });
   }
 }
