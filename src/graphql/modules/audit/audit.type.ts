@@ -18,6 +18,9 @@ export class AuditLogEntry {
   @Field(() => String, { description: '"stream:<name>", "view:<name>", "subject:<name>", or "registry" for global settings.' })
   resource!: string;
 
+  @Field(() => String, { nullable: true, description: 'For registry changes: the subject changed; null for global settings and non-registry changes.' })
+  subject!: string | null;
+
   @Field(() => Int, { nullable: true })
   version!: number | null;
 
@@ -28,6 +31,7 @@ export class AuditLogEntry {
   reason!: string | null;
 
   static from(entry: AuditEntry): AuditLogEntry {
-    return Object.assign(new AuditLogEntry(), { ...entry, at: new Date(entry.at), version: entry.version ?? null, reason: entry.reason ?? null });
+    const subject = entry.resource.startsWith('subject:') ? entry.resource.slice('subject:'.length) : null;
+    return Object.assign(new AuditLogEntry(), { ...entry, subject, at: new Date(entry.at), version: entry.version ?? null, reason: entry.reason ?? null });
   }
 }

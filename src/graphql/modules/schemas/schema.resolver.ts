@@ -3,13 +3,13 @@ import type { AuditEntry } from '../../../domain/audit';
 import type { CompatibilityMode } from '../../../domain/schemas/compatibility';
 import type { ChangePolicy, ProposalStatus, VersionState } from '../../../domain/schemas/registry';
 import type { GraphQLContext } from '../../context';
+import { AuditLogEntry } from '../audit/audit.type';
 import {
   ChangePolicyEnum,
   CompatibilityModeEnum,
   CompatibilityResult,
   ProposalStatusEnum,
   ProposeSchemaResult,
-  SchemaAuditEntry,
   SchemaProposal,
   SchemaSubject,
   SchemaTypeEnum,
@@ -63,13 +63,13 @@ export class SchemaResolver {
     return services.schemas.proposals({ subject: subject ?? undefined, status: status ?? undefined }).map(SchemaProposal.from);
   }
 
-  @Query(() => [SchemaAuditEntry], { description: 'Every change to the registry, newest first.' })
+  @Query(() => [AuditLogEntry], { description: 'Every change to the registry, newest first.' })
   schemaAudit(
     @Arg('subject', () => String, { nullable: true }) subject: string | null,
     @Arg('limit', () => Int, { defaultValue: 100 }) limit: number,
     @Ctx() { services }: GraphQLContext,
-  ): SchemaAuditEntry[] {
-    return services.schemas.audit({ subject: subject ?? undefined, limit: Math.max(1, Math.min(limit, 10_000)) }).map(SchemaAuditEntry.from);
+  ): AuditLogEntry[] {
+    return services.schemas.audit({ subject: subject ?? undefined, limit: Math.max(1, Math.min(limit, 10_000)) }).map(AuditLogEntry.from);
   }
 
   @Mutation(() => ProposeSchemaResult, {
@@ -159,12 +159,12 @@ export class SchemaResolver {
     return ctx.services.schemas.setChangePolicy(subject, policy, reason, ctx.producer);
   }
 
-  @Subscription(() => SchemaAuditEntry, {
+  @Subscription(() => AuditLogEntry, {
     description: 'Each registry change as it is applied (on any instance): registrations, proposals, decisions, states, policies, modes, deletes.',
     subscribe: ({ args, context }) => (context as GraphQLContext).services.schemas.subscribeChanges((args.subject as string | null) ?? undefined),
   })
-  schemaChanges(@Arg('subject', () => String, { nullable: true }) _subject: string | null, @Root() entry: AuditEntry): SchemaAuditEntry {
-    return SchemaAuditEntry.from(entry);
+  schemaChanges(@Arg('subject', () => String, { nullable: true }) _subject: string | null, @Root() entry: AuditEntry): AuditLogEntry {
+    return AuditLogEntry.from(entry);
   }
 
   private async setState(ctx: GraphQLContext, subject: string, version: number, state: VersionState, reason: string): Promise<SchemaVersion> {

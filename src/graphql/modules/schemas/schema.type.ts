@@ -1,6 +1,5 @@
 import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { COMPATIBILITY_MODES } from '../../../domain/schemas/compatibility';
-import type { AuditEntry } from '../../../domain/audit';
 import { CHANGE_POLICIES, VERSION_STATES, type Proposal } from '../../../domain/schemas/registry';
 import { SCHEMA_TYPES } from '../../../domain/schemas/schema-text';
 import type { CompatibilityReport, SchemaVersionInfo } from '../../../services/schema-registry';
@@ -175,36 +174,4 @@ export class ProposeSchemaResult {
 
   @Field(() => [String], { description: 'Impact analysis: views that read a field the change removes or retypes. Also in the response extensions.' })
   warnings!: string[];
-}
-
-@ObjectType({ description: 'One change to the registry: who, when, what and why.' })
-export class SchemaAuditEntry {
-  @Field(() => Int)
-  sequence!: number;
-
-  @Field(() => Date)
-  at!: Date;
-
-  @Field(() => String)
-  actor!: string;
-
-  @Field(() => String, { description: 'e.g. REGISTER_SCHEMA, PROPOSE_SCHEMA, APPROVE_SCHEMA, SET_VERSION_STATE, DELETE_SUBJECT.' })
-  action!: string;
-
-  @Field(() => String, { nullable: true, description: 'Null for a change of the global setting.' })
-  subject!: string | null;
-
-  @Field(() => Int, { nullable: true })
-  version!: number | null;
-
-  @Field(() => String)
-  detail!: string;
-
-  @Field(() => String, { nullable: true })
-  reason!: string | null;
-
-  static from(entry: AuditEntry): SchemaAuditEntry {
-    const subject = entry.resource.startsWith('subject:') ? entry.resource.slice('subject:'.length) : null;
-    return Object.assign(new SchemaAuditEntry(), { ...entry, subject, at: new Date(entry.at), version: entry.version ?? null, reason: entry.reason ?? null });
-  }
 }
