@@ -10,6 +10,8 @@ import { ApolloServer } from '@apollo/server';
 import { NoSchemaIntrospectionCustomRule, type GraphQLSchema } from 'graphql';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { Config } from './config/config';
+import type { ControlOperation, Principal } from './domain/security/authorization';
+import { GatewayError } from './errors/gateway-error';
 import { auditMatches, type AuditEntry } from './domain/audit';
 import { callerFromHeaders, type GraphQLContext, type Services } from './graphql/context';
 import { handleGraphQLRequest } from './graphql/http';
@@ -72,8 +74,24 @@ export function buildApp(deps: AppDeps): App {
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
   });
-  const contextFor = (req: IncomingMessage): GraphQLContext => ({ services, logger, ...callerFromHeaders(req.headers), warnings: [] });
-  const ws = createWsEndpoint(schema, contextFor, formatError, [limits, ...(config.introspection ? [] : [NoSchemaIntrospectionCustomRule])]);
+  const contextFor = (req: IncomingMessage, principal: Principal): GraphQLContext => {
+    const caller = callerFromHeaders(req.headers);
+    // An authenticated caller is known by its key's name; without authentication, by what it says.
+    const producer = principal.id === 'anonymous' ? caller.producer : principal.name;
+    return { services, logger, principal, producer, traceparent: caller.traceparent, warnings: [] };
+  };
+  /** The caller of an HTTP request, or a 401 already sent (undefined). */
+  const authenticated = (req: IncomingMessage, res: ServerResponse, refuse: (message: string) => unknown): Principal | undefined => {
+    try {
+      return services.security.authenticate(req.headers);
+    } catch (error) {
+      if (!GatewayError.is(error, 'UNAUTHENTICATED')) throw error;
+      res.setHeader('www-authenticate', 'Bearer realm="tributary"');
+      writeJson(res, 401, refuse(error.message));
+      return undefined;
+    }
+  };
+  const ws = createWsEndpoint(schema, contextFor, (params) => services.security.verifyConnection(params), formatError, [limits, ...(config.introspection ? [] : [NoSchemaIntrospectionCustomRule])]);
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     route(req, res).catch((error: unknown) => {
@@ -95,7 +113,11 @@ export function buildApp(deps: AppDeps): App {
       case '/graphql': {
         const requestId = requestIdFrom(req.headers['x-request-id']);
         res.setHeader('x-request-id', requestId);
-        return requestScope.run({ requestId }, () => handleGraphQLRequest(apollo, req, res, url, config.maxRequestBytes, async () => contextFor(req)));
+        // A browser asking for the landing page brings no key; anything it runs is refused.
+        const landingPage = req.method === 'GET' && (req.headers.accept ?? '').includes('text/html');
+        const principal = landingPage ? NOBODY : authenticated(req, res, (message) => ({ errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] }));
+        if (!principal) return;
+        return requestScope.run({ requestId }, () => handleGraphQLRequest(apollo, req, res, url, config.maxRequestBytes, async () => contextFor(req, principal)));
       }
       case '/healthz':
         return json(res, 200, { status: 'ok' });
@@ -103,8 +125,12 @@ export function buildApp(deps: AppDeps): App {
         const readiness = deps.readiness();
         return json(res, readiness.ready ? 200 : 503, { status: readiness.ready ? 'ready' : 'not ready', checks: readiness.checks });
       }
-      case '/audit.ndjson':
+      case '/audit.ndjson': {
+        const principal = authenticated(req, res, (message) => ({ error: message }));
+        if (!principal) return;
+        if (!permitted(() => services.security.checkControl(principal, 'read_audit'), res, (message) => ({ error: message }))) return;
         return serveAuditNdjson(services.catalog.audit(), url, res);
+      }
       case '/metrics':
         res.writeHead(200, { 'content-type': metrics.registry.contentType });
         res.end(await metrics.registry.metrics());
@@ -112,15 +138,21 @@ export function buildApp(deps: AppDeps): App {
       default: {
         const encoded = ENCODED_INGEST_PATH.exec(url.pathname);
         if (encoded) {
-          const caller = callerFromHeaders(req.headers);
-          return handleEncodedIngest(services.ingest, req, res, decodeURIComponent(encoded[1]), {
-            maxBodyBytes: config.maxRequestBytes,
-            producer: caller.producer,
-            traceparent: caller.traceparent,
-          });
+          const refuse = (message: string) => ({ error: { code: 'UNAUTHENTICATED', message } });
+          const principal = authenticated(req, res, refuse);
+          if (!principal) return;
+          const stream = decodeURIComponent(encoded[1]);
+          const forbidden = (message: string) => ({ error: { code: 'FORBIDDEN', message } });
+          if (!permitted(() => services.security.checkData(principal, 'STREAM', stream, 'produce'), res, forbidden)) return;
+          const { producer, traceparent } = contextFor(req, principal);
+          return handleEncodedIngest(services.ingest, req, res, stream, { maxBodyBytes: config.maxRequestBytes, producer, traceparent });
         }
         if (url.pathname === config.schemaRegistryPrefix || url.pathname.startsWith(`${config.schemaRegistryPrefix}/`)) {
-          const { producer } = callerFromHeaders(req.headers);
+          const principal = authenticated(req, res, (message) => ({ error_code: 40101, message }));
+          if (!principal) return;
+          const operation = registryOperation(req.method ?? 'GET', url.pathname.slice(config.schemaRegistryPrefix.length));
+          if (!permitted(() => services.security.checkControl(principal, operation), res, (message) => ({ error_code: 40301, message }))) return;
+          const { producer } = contextFor(req, principal);
           return handleRegistryHttp(services.schemas, req, res, url, config.schemaRegistryPrefix, { maxBodyBytes: config.maxRequestBytes, actor: producer });
         }
         // The dashboard loads its GraphQL documents from schema/operations/, the same files the CLI
@@ -202,4 +234,32 @@ function serveAuditNdjson(audit: readonly AuditEntry[], url: URL, res: ServerRes
     if (auditMatches(entry, filter)) res.write(`${JSON.stringify({ ...entry, at: new Date(entry.at).toISOString() })}\n`);
   }
   res.end();
+}
+
+/** The caller of a landing-page request: nobody, with no rights. */
+const NOBODY: Principal = { id: 'unauthenticated', name: 'unauthenticated', roles: [] };
+
+/** Runs an authorization check; on refusal answers 403 with `body(reason)` and says false. */
+function permitted(check: () => void, res: ServerResponse, body: (message: string) => unknown): boolean {
+  try {
+    check();
+    return true;
+  } catch (error) {
+    if (!GatewayError.is(error, 'FORBIDDEN')) throw error;
+    writeJson(res, 403, body(error.message));
+    return false;
+  }
+}
+
+/** What a registry REST call needs: reading, registering (stewards), or changing settings and deleting. */
+function registryOperation(method: string, path: string): ControlOperation {
+  if (method === 'GET') return 'read_catalog';
+  if (method === 'POST' && (path.startsWith('/compatibility/') || /^\/subjects\/[^/]+$/.test(path))) return 'read_catalog';
+  if (method === 'POST') return 'manage_schemas';
+  return 'approve_schemas';
+}
+
+function writeJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
 }

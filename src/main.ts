@@ -16,6 +16,7 @@ import { Ingest } from './services/ingest';
 import { Lineage } from './services/lineage';
 import { Quarantine } from './services/quarantine';
 import { SchemaRegistry } from './services/schema-registry';
+import { Security } from './services/security';
 import { StreamsAndViews } from './services/streams-and-views';
 import { StreamProcessor } from './stream/processor';
 
@@ -25,6 +26,8 @@ const LINEAGE_FLUSH_MS = 5_000;
 export interface Tributary {
   urls: AppUrls;
   logger: Logger;
+  /** The admin API key made on the first start that requires keys: to be shown once, then never again. */
+  bootstrapKey: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -45,6 +48,8 @@ export async function startTributary(config: Config, options: { logger?: Logger;
     const followed = controlPlane.follow(following.signal, (error) => logger.warn({ err: error }, 'cannot read control-plane commands; trying again'));
 
     const catalog = new StreamsAndViews(controlPlane, adapters.eventLog, clock, config.defaultWatermarkDelayMs);
+    const security = new Security(controlPlane, clock, config.auth === 'required');
+    const bootstrapKey = config.auth === 'required' ? await security.bootstrapAdminKey() : undefined;
     const schemas = new SchemaRegistry(controlPlane, clock, (stream, fields) => lineage.viewsReading(stream, fields));
     const quarantine = new Quarantine(adapters.eventLog);
     const ingest = new Ingest(adapters.eventLog, catalog, schemas, quarantine, lineage, clock, metrics, config);
@@ -68,7 +73,7 @@ export async function startTributary(config: Config, options: { logger?: Logger;
     const app = buildApp({
       config,
       schema: await buildTributarySchema(),
-      services: { catalog, ingest, quarantine, lineage, aggregates, schemas },
+      services: { catalog, ingest, quarantine, lineage, aggregates, schemas, security },
       logger,
       metrics,
       readiness: () => {
@@ -83,6 +88,7 @@ export async function startTributary(config: Config, options: { logger?: Logger;
     return {
       urls,
       logger,
+      bootstrapKey,
       stop: () =>
         (stopping ??= (async () => {
           await app.stop();

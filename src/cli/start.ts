@@ -16,6 +16,9 @@ export async function runStart(config: Config): Promise<void> {
       `  Dashboard   ${tributary.urls.dashboard}`,
       `  Stores      event log ${config.eventLog}, aggregates ${config.aggregates}, lineage ${config.lineage}`,
       `  Metrics     ${tributary.urls.dashboard}metrics`,
+      ...(tributary.bootstrapKey
+        ? ['', `  Admin API key (shown once; keep it): ${tributary.bootstrapKey}`, '  Send it as "Authorization: Bearer <key>"; make keys for others with createApiKey.']
+        : []),
       '',
       '  Press Ctrl-C to stop.',
       '',

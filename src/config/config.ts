@@ -77,6 +77,8 @@ export const configSchema = z.object({
   introspection: flag.default(true),
   /** Serve Apollo's landing page at GET /graphql in a browser. */
   landingPage: flag.default(true),
+  /** required: every request and subscription needs an API key. off: local development only, everyone is an anonymous admin. */
+  auth: z.enum(['required', 'off']).default('off'),
   /** PEM certificate (chain) and key: serve HTTPS and WSS instead of HTTP and WS. */
   tlsCertFile: z.string().default(''),
   tlsKeyFile: z.string().default(''),
@@ -140,6 +142,7 @@ export const ENV_NAMES: Record<keyof Config, string> = {
   maxBatchEvents: 'TRIBUTARY_MAX_BATCH_EVENTS',
   maxEventTimeAheadMs: 'TRIBUTARY_MAX_EVENT_TIME_AHEAD_MS',
   requireSchemas: 'TRIBUTARY_REQUIRE_SCHEMAS',
+  auth: 'TRIBUTARY_AUTH',
   tlsCertFile: 'TRIBUTARY_TLS_CERT_FILE',
   tlsKeyFile: 'TRIBUTARY_TLS_KEY_FILE',
   tlsCaFile: 'TRIBUTARY_TLS_CA_FILE',

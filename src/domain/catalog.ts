@@ -4,27 +4,41 @@
 
 import type { StreamDefinition, ViewDefinition } from './definitions';
 import { appendAudit, type AuditEntry } from './audit';
+import type { AclRule, ApiKeyRecord } from './security/authorization';
 import { applyRegistryCommand, emptyRegistry, type RegistryCommand, type RegistryOutcome, type RegistryState } from './schemas/registry';
 
-export type CatalogCommand = { type: 'CreateStream'; stream: StreamDefinition } | { type: 'CreateView'; view: ViewDefinition } | RegistryCommand;
+export type SecurityCommand =
+  | { type: 'CreateApiKey'; key: ApiKeyRecord; at: number; actor: string }
+  | { type: 'RevokeApiKey'; id: string; at: number; actor: string; reason?: string }
+  | { type: 'PutAcl'; rule: AclRule; at: number; actor: string; reason?: string }
+  | { type: 'RemoveAcl'; id: string; at: number; actor: string; reason?: string };
+
+export type CatalogCommand = { type: 'CreateStream'; stream: StreamDefinition } | { type: 'CreateView'; view: ViewDefinition } | RegistryCommand | SecurityCommand;
 
 export type CatalogOutcome =
   | { ok: true; type: 'StreamCreated'; stream: StreamDefinition }
   | { ok: true; type: 'ViewCreated'; view: ViewDefinition }
-  | { ok: false; type: 'CatalogRefused'; code: 'ALREADY_EXISTS' | 'UNKNOWN_STREAM' | 'BAD_USER_INPUT'; message: string; path: string }
+  | { ok: false; type: 'CatalogRefused'; code: 'ALREADY_EXISTS' | 'UNKNOWN_STREAM' | 'BAD_USER_INPUT' | 'NOT_FOUND'; message: string; path: string }
+  | { ok: true; type: 'ApiKeyCreated'; key: ApiKeyRecord }
+  | { ok: true; type: 'ApiKeyRevoked'; key: ApiKeyRecord }
+  | { ok: true; type: 'AclPut'; rule: AclRule }
+  | { ok: true; type: 'AclRemoved'; rule: AclRule }
   | RegistryOutcome;
 
 export interface CatalogState {
   streams: Map<string, StreamDefinition>;
   views: Map<string, ViewDefinition>;
   registry: RegistryState;
+  /** API keys by id (hashes only) and ACL rules by id. */
+  keys: Map<string, ApiKeyRecord>;
+  acls: Map<string, AclRule>;
   /** Every applied change, streams and views as well as the registry's. */
   audit: AuditEntry[];
 }
 
 export function emptyCatalog(): CatalogState {
   const audit: AuditEntry[] = [];
-  return { streams: new Map(), views: new Map(), registry: emptyRegistry(audit), audit };
+  return { streams: new Map(), views: new Map(), registry: emptyRegistry(audit), keys: new Map(), acls: new Map(), audit };
 }
 
 /** Applies one command in place and says what happened. Never throws on a well-formed command. */
@@ -72,6 +86,41 @@ export function applyCatalogCommand(state: CatalogState, command: CatalogCommand
         detail: `on stream ${view.stream}: ${view.measures.map((m) => `${m.fn}(${m.field ?? ''}) as ${m.name}`).join(', ')}${view.groupBy.length ? ` by ${view.groupBy.join(', ')}` : ''}`,
       });
       return { ok: true, type: 'ViewCreated', view };
+    }
+    case 'CreateApiKey': {
+      const { key } = command;
+      if (state.keys.has(key.id)) return { ok: false, type: 'CatalogRefused', code: 'ALREADY_EXISTS', path: 'id', message: `API key ${key.id} already exists` };
+      state.keys.set(key.id, key);
+      // The hash never reaches the audit trail.
+      appendAudit(state.audit, { at: command.at, actor: command.actor, action: 'CREATE_API_KEY', resource: `key:${key.id}`, detail: `"${key.name}" with roles ${key.roles.join(', ')}${key.expiresAt ? `, expires ${new Date(key.expiresAt).toISOString()}` : ''}` });
+      return { ok: true, type: 'ApiKeyCreated', key };
+    }
+    case 'RevokeApiKey': {
+      const key = state.keys.get(command.id);
+      if (!key || key.revokedAt !== undefined) return { ok: false, type: 'CatalogRefused', code: 'NOT_FOUND', path: 'id', message: `no live API key with id ${command.id}` };
+      key.revokedAt = command.at;
+      appendAudit(state.audit, { at: command.at, actor: command.actor, action: 'REVOKE_API_KEY', resource: `key:${key.id}`, detail: `"${key.name}"`, ...(command.reason ? { reason: command.reason } : {}) });
+      return { ok: true, type: 'ApiKeyRevoked', key };
+    }
+    case 'PutAcl': {
+      const { rule } = command;
+      state.acls.set(rule.id, rule);
+      appendAudit(state.audit, {
+        at: command.at,
+        actor: command.actor,
+        action: 'PUT_ACL',
+        resource: `acl:${rule.id}`,
+        detail: `${rule.permission} ${rule.principal} ${rule.operation} on ${rule.resourceType.toLowerCase()} ${rule.patternType === 'PREFIXED' ? `${rule.resource}*` : rule.resource}`,
+        ...(command.reason ? { reason: command.reason } : {}),
+      });
+      return { ok: true, type: 'AclPut', rule };
+    }
+    case 'RemoveAcl': {
+      const rule = state.acls.get(command.id);
+      if (!rule) return { ok: false, type: 'CatalogRefused', code: 'NOT_FOUND', path: 'id', message: `no ACL with id ${command.id}` };
+      state.acls.delete(command.id);
+      appendAudit(state.audit, { at: command.at, actor: command.actor, action: 'REMOVE_ACL', resource: `acl:${rule.id}`, detail: `${rule.permission} ${rule.principal} ${rule.operation}`, ...(command.reason ? { reason: command.reason } : {}) });
+      return { ok: true, type: 'AclRemoved', rule };
     }
     default:
       return applyRegistryCommand(state.registry, command);

@@ -25,6 +25,7 @@ export type ErrorCode =
   | 'SCHEMA_ARCHIVED'
   | 'SCHEMA_REQUIRED'
   | 'FORBIDDEN'
+  | 'UNAUTHENTICATED'
   | 'CONFLICT'
   | 'INTERNAL';
 

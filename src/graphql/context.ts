@@ -6,6 +6,8 @@ import type { Ingest } from '../services/ingest';
 import type { Lineage } from '../services/lineage';
 import type { Quarantine } from '../services/quarantine';
 import type { SchemaRegistry } from '../services/schema-registry';
+import type { ControlOperation, DataOperation, Principal, ResourceType } from '../domain/security/authorization';
+import type { Security } from '../services/security';
 import type { StreamsAndViews } from '../services/streams-and-views';
 
 export interface Services {
@@ -15,12 +17,18 @@ export interface Services {
   lineage: Lineage;
   aggregates: Aggregates;
   schemas: SchemaRegistry;
+  security: Security;
 }
 
 export interface GraphQLContext {
   services: Services;
   logger: Logger;
-  /** Producer name: the `x-tributary-producer` header, or "anonymous" until authentication exists. */
+  /** Who is calling, as authenticated (an anonymous admin when authentication is off). */
+  principal: Principal;
+  /**
+   * The caller's name in lineage and the audit trail: the API key's name, or, with authentication
+   * off, the `x-tributary-producer` header ("anonymous" without one).
+   */
   producer: string;
   traceparent?: string;
   /** Warnings for the caller, sent in the response's `extensions.warnings`. */
@@ -35,4 +43,14 @@ export function callerFromHeaders(headers: Headers): Pick<GraphQLContext, 'produ
     return Array.isArray(value) ? value[0] : value;
   };
   return { producer: first('x-tributary-producer')?.trim() || 'anonymous', traceparent: first('traceparent') };
+}
+
+/** Refuses unless the caller may do `operation` to the stream or view. */
+export function mayData(ctx: GraphQLContext, resourceType: ResourceType, resource: string, operation: DataOperation): void {
+  ctx.services.security.checkData(ctx.principal, resourceType, resource, operation);
+}
+
+/** Refuses unless the caller's roles allow `operation`. */
+export function mayControl(ctx: GraphQLContext, operation: ControlOperation): void {
+  ctx.services.security.checkControl(ctx.principal, operation);
 }

@@ -10,6 +10,7 @@ import { IngestResolver } from './modules/ingest/ingest.resolver';
 import { LineageResolver } from './modules/lineage/lineage.resolver';
 import { QuarantineResolver } from './modules/quarantine/quarantine.resolver';
 import { SchemaResolver } from './modules/schemas/schema.resolver';
+import { SecurityResolver } from './modules/security/security.resolver';
 import { StreamResolver } from './modules/streams/stream.resolver';
 import { ViewResolver } from './modules/views/view.resolver';
 
@@ -28,7 +29,7 @@ const noTopicPubSub: PubSub = {
 
 export function buildTributarySchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [StreamResolver, ViewResolver, IngestResolver, AggregatesResolver, LineageResolver, QuarantineResolver, SchemaResolver, AuditResolver],
+    resolvers: [StreamResolver, ViewResolver, IngestResolver, AggregatesResolver, LineageResolver, QuarantineResolver, SchemaResolver, AuditResolver, SecurityResolver],
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     validate: false,
     pubSub: noTopicPubSub,

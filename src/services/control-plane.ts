@@ -5,6 +5,7 @@
 import { applyCatalogCommand, emptyCatalog, type CatalogCommand, type CatalogOutcome } from '../domain/catalog';
 import type { StreamDefinition, ViewDefinition } from '../domain/definitions';
 import type { AuditEntry } from '../domain/audit';
+import type { AclRule, ApiKeyRecord } from '../domain/security/authorization';
 import type { RegistryState } from '../domain/schemas/registry';
 import { META_TOPIC } from '../domain/topics';
 import type { EventLog } from '../ports/event-log';
@@ -89,6 +90,16 @@ export class ControlPlane {
 
   view(name: string): ViewDefinition | undefined {
     return this.state.views.get(name);
+  }
+
+  /** API keys by id (hashes only). Read it; never change it. */
+  keys(): ReadonlyMap<string, ApiKeyRecord> {
+    return this.state.keys;
+  }
+
+  /** ACL rules by id. */
+  acls(): ReadonlyMap<string, AclRule> {
+    return this.state.acls;
   }
 
   /** Every change applied so far, oldest first. Read it; never change it. */

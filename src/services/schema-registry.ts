@@ -13,6 +13,7 @@ import {
   changePolicy,
   effectiveCompatibility,
   findVersion,
+  isRegistryOutcome,
   liveSubject,
   liveVersions,
   type ChangePolicy,
@@ -126,7 +127,7 @@ export class SchemaRegistry {
   ) {
     // Every applied registry change, from this instance or another, reaches the subscribers.
     controlPlane.onApplied((outcome) => {
-      if (!outcome.ok || outcome.type === 'StreamCreated' || outcome.type === 'ViewCreated') return;
+      if (!outcome.ok || !isRegistryOutcome(outcome)) return;
       if (outcome.type === 'SchemaRegistered' && outcome.existing) return;
       const entry = this.controlPlane.registry().audit.at(-1);
       if (!entry) return;
@@ -478,9 +479,7 @@ export class SchemaRegistry {
 
   private async submit(command: RegistryCommand): Promise<RegistryOutcome> {
     const outcome = await this.controlPlane.submit(command);
-    if (outcome.type === 'StreamCreated' || outcome.type === 'ViewCreated' || outcome.type === 'CatalogRefused') {
-      throw new GatewayError('INTERNAL', `unexpected control-plane outcome ${outcome.type} for ${command.type}`);
-    }
+    if (!isRegistryOutcome(outcome)) throw new GatewayError('INTERNAL', `unexpected control-plane outcome ${outcome.type} for ${command.type}`);
     return outcome;
   }
 }

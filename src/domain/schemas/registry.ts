@@ -121,6 +121,23 @@ export type RegistryOutcome =
   | { ok: true; type: 'ProposalDecided'; proposal: Proposal }
   | { ok: false; type: 'RegistryRefused'; code: RegistryErrorCode; message: string };
 
+const REGISTRY_OUTCOMES: ReadonlySet<string> = new Set([
+  'SchemaRegistered',
+  'SubjectDeleted',
+  'SchemaVersionDeleted',
+  'CompatibilitySet',
+  'VersionStateSet',
+  'ChangePolicySet',
+  'SchemaProposed',
+  'ProposalDecided',
+  'RegistryRefused',
+]);
+
+/** Whether a control-plane outcome is one of the registry's. */
+export function isRegistryOutcome(outcome: { type: string }): outcome is RegistryOutcome {
+  return REGISTRY_OUTCOMES.has(outcome.type);
+}
+
 export function emptyRegistry(audit: AuditEntry[] = []): RegistryState {
   return {
     revision: 0,

@@ -86,3 +86,16 @@ export function authorizeControl(principal: Principal, operation: ControlOperati
 function rolesGranting(operation: ControlOperation): Role[] {
   return ROLES.filter((role) => ROLE_CONTROL_RIGHTS[role].includes(operation));
 }
+
+/** A stored API key: never the secret, only its hash. */
+export interface ApiKeyRecord {
+  id: string;
+  name: string;
+  roles: Role[];
+  hash: string;
+  createdAt: number;
+  createdBy: string;
+  /** Epoch ms after which the key is refused; absent: it does not expire. */
+  expiresAt?: number;
+  revokedAt?: number;
+}

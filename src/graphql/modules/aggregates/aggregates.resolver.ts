@@ -1,6 +1,6 @@
 import { Arg, Ctx, Int, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { WindowRowRecord } from '../../../ports/aggregate-store';
-import type { GraphQLContext } from '../../context';
+import { mayData, type GraphQLContext } from '../../context';
 import { WindowRow } from './window-row.type';
 
 @Resolver()
@@ -11,15 +11,20 @@ export class AggregatesResolver {
     @Arg('from', () => Date, { nullable: true, description: 'Windows starting at or after this time.' }) from: Date | null,
     @Arg('to', () => Date, { nullable: true, description: 'Windows starting before this time.' }) to: Date | null,
     @Arg('limit', () => Int, { nullable: true, description: 'At most this many rows (default 1000).' }) limit: number | null,
-    @Ctx() { services }: GraphQLContext,
+    @Ctx() ctx: GraphQLContext,
   ): Promise<WindowRow[]> {
-    const rows = await services.aggregates.rows(view, { from, to, limit });
+    mayData(ctx, 'VIEW', view, 'query');
+    const rows = await ctx.services.aggregates.rows(view, { from, to, limit });
     return rows.map(WindowRow.from);
   }
 
   @Subscription(() => WindowRow, {
     description: 'Each window row of the view as soon as new events change it, and once more with final: true when it closes.',
-    subscribe: ({ args, context }) => (context as GraphQLContext).services.aggregates.subscribe(args.view as string),
+    subscribe: ({ args, context }) => {
+      const ctx = context as GraphQLContext;
+      mayData(ctx, 'VIEW', args.view as string, 'consume');
+      return ctx.services.aggregates.subscribe(args.view as string);
+    },
   })
   viewUpdates(@Arg('view', () => String) _view: string, @Root() row: WindowRowRecord): WindowRow {
     return WindowRow.from(row);

@@ -1,6 +1,6 @@
 import { Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
 import { auditMatches } from '../../../domain/audit';
-import type { GraphQLContext } from '../../context';
+import { mayControl, type GraphQLContext } from '../../context';
 import { AuditLogEntry } from './audit.type';
 
 const MAX_PAGE = 10_000;
@@ -14,8 +14,10 @@ export class AuditResolver {
     @Arg('action', () => String, { nullable: true }) action: string | null,
     @Arg('since', () => Date, { nullable: true }) since: Date | null,
     @Arg('limit', () => Int, { defaultValue: 100 }) limit: number,
-    @Ctx() { services }: GraphQLContext,
+    @Ctx() ctx: GraphQLContext,
   ): AuditLogEntry[] {
+    mayControl(ctx, 'read_audit');
+    const { services } = ctx;
     const filter = { resource: resource ?? undefined, actor: actor ?? undefined, action: action ?? undefined, since: since?.getTime() };
     const matching = services.catalog.audit().filter((entry) => auditMatches(entry, filter));
     return matching.slice(-Math.max(1, Math.min(limit, MAX_PAGE))).reverse().map(AuditLogEntry.from);

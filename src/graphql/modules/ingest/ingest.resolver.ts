@@ -2,7 +2,7 @@ import { GraphQLJSON } from 'graphql-scalars';
 import { Arg, Ctx, Int, Mutation, Resolver } from 'type-graphql';
 import { GatewayError } from '../../../errors/gateway-error';
 import type { IngestResult as IngestOutcome } from '../../../services/ingest';
-import type { GraphQLContext } from '../../context';
+import { mayData, type GraphQLContext } from '../../context';
 import { IngestError, IngestResult } from './ingest.type';
 
 @Resolver()
@@ -21,6 +21,7 @@ export class IngestResolver {
     schemaVersion: number | null | undefined,
     @Ctx() ctx: GraphQLContext,
   ): Promise<IngestResult> {
+    mayData(ctx, 'STREAM', stream, 'produce');
     const result = await ctx.services.ingest.ingest({ stream, events, producer: ctx.producer, traceparent: ctx.traceparent, schemaVersion: schemaVersion ?? undefined });
     return respond(ctx, result);
   }
@@ -34,6 +35,7 @@ export class IngestResolver {
     @Arg('messages', () => [String], { description: 'Base64 of each wire-format message.' }) messages: string[],
     @Ctx() ctx: GraphQLContext,
   ): Promise<IngestResult> {
+    mayData(ctx, 'STREAM', stream, 'produce');
     const decoded = messages.map((message, index) => {
       if (!BASE64.test(message) || message.length % 4 !== 0) {
         throw new GatewayError('BAD_USER_INPUT', `messages[${index}] is not base64`, { path: `messages[${index}]` });

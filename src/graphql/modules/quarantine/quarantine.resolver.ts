@@ -1,5 +1,5 @@
 import { Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
-import type { GraphQLContext } from '../../context';
+import { mayData, type GraphQLContext } from '../../context';
 import { QuarantinedEvent } from './quarantine.type';
 
 @Resolver()
@@ -8,10 +8,11 @@ export class QuarantineResolver {
   async quarantine(
     @Arg('stream', () => String) stream: string,
     @Arg('limit', () => Int, { defaultValue: 100, description: 'At most 1000.' }) limit: number,
-    @Ctx() { services }: GraphQLContext,
+    @Ctx() ctx: GraphQLContext,
   ): Promise<QuarantinedEvent[]> {
-    services.catalog.requireStream(stream);
-    const entries = await services.quarantine.list(stream, limit);
+    mayData(ctx, 'STREAM', stream, 'consume');
+    ctx.services.catalog.requireStream(stream);
+    const entries = await ctx.services.quarantine.list(stream, limit);
     return entries.map(QuarantinedEvent.from);
   }
 }

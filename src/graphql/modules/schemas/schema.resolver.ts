@@ -2,7 +2,7 @@ import { Arg, Ctx, Int, Mutation, Query, Resolver, Root, Subscription } from 'ty
 import type { AuditEntry } from '../../../domain/audit';
 import type { CompatibilityMode } from '../../../domain/schemas/compatibility';
 import type { ChangePolicy, ProposalStatus, VersionState } from '../../../domain/schemas/registry';
-import type { GraphQLContext } from '../../context';
+import { mayControl, type GraphQLContext } from '../../context';
 import { AuditLogEntry } from '../audit/audit.type';
 import {
   ChangePolicyEnum,
@@ -19,8 +19,9 @@ import {
 @Resolver()
 export class SchemaResolver {
   @Query(() => [SchemaSubject], { description: 'Every subject with a live version, by name. A stream\'s events follow the subject "<stream>-value".' })
-  schemaSubjects(@Ctx() { services }: GraphQLContext): SchemaSubject[] {
-    const { schemas } = services;
+  schemaSubjects(@Ctx() ctx: GraphQLContext): SchemaSubject[] {
+    mayControl(ctx, 'read_catalog');
+    const { schemas } = ctx.services;
     return schemas.subjects().map((name) =>
       Object.assign(new SchemaSubject(), {
         name,
@@ -35,8 +36,10 @@ export class SchemaResolver {
   schemaVersions(
     @Arg('subject', () => String) subject: string,
     @Arg('includeDeleted', () => Boolean, { defaultValue: false }) includeDeleted: boolean,
-    @Ctx() { services }: GraphQLContext,
+    @Ctx() ctx: GraphQLContext,
   ): SchemaVersion[] {
+    mayControl(ctx, 'read_catalog');
+    const { services } = ctx;
     return services.schemas.versions(subject, includeDeleted).map((v) => SchemaVersion.from(services.schemas.version(subject, v, includeDeleted)));
   }
 
@@ -48,8 +51,10 @@ export class SchemaResolver {
     @Arg('schema', () => String) schema: string,
     @Arg('schemaType', () => SchemaTypeEnum, { defaultValue: 'AVRO' }) schemaType: string,
     @Arg('version', () => String, { nullable: true }) version: string | null,
-    @Ctx() { services }: GraphQLContext,
+    @Ctx() ctx: GraphQLContext,
   ): Promise<CompatibilityResult> {
+    mayControl(ctx, 'read_catalog');
+    const { services } = ctx;
     const report = services.schemas.checkCompatibility(subject, version ?? undefined, schemaType, schema);
     return CompatibilityResult.from(report, await services.schemas.impact(subject, report.candidate));
   }
@@ -58,8 +63,10 @@ export class SchemaResolver {
   schemaProposals(
     @Arg('subject', () => String, { nullable: true }) subject: string | null,
     @Arg('status', () => ProposalStatusEnum, { nullable: true }) status: ProposalStatus | null,
-    @Ctx() { services }: GraphQLContext,
+    @Ctx() ctx: GraphQLContext,
   ): SchemaProposal[] {
+    mayControl(ctx, 'read_catalog');
+    const { services } = ctx;
     return services.schemas.proposals({ subject: subject ?? undefined, status: status ?? undefined }).map(SchemaProposal.from);
   }
 
@@ -67,8 +74,10 @@ export class SchemaResolver {
   schemaAudit(
     @Arg('subject', () => String, { nullable: true }) subject: string | null,
     @Arg('limit', () => Int, { defaultValue: 100 }) limit: number,
-    @Ctx() { services }: GraphQLContext,
+    @Ctx() ctx: GraphQLContext,
   ): AuditLogEntry[] {
+    mayControl(ctx, 'read_audit');
+    const { services } = ctx;
     return services.schemas.audit({ subject: subject ?? undefined, limit: Math.max(1, Math.min(limit, 10_000)) }).map(AuditLogEntry.from);
   }
 
@@ -82,6 +91,7 @@ export class SchemaResolver {
     @Arg('reason', () => String, { defaultValue: '' }) reason: string,
     @Ctx() ctx: GraphQLContext,
   ): Promise<ProposeSchemaResult> {
+    mayControl(ctx, 'manage_schemas');
     const result = await ctx.services.schemas.propose(subject, schemaType, schema, reason, ctx.producer);
     ctx.warnings.push(...result.warnings);
     return Object.assign(new ProposeSchemaResult(), {
@@ -97,6 +107,7 @@ export class SchemaResolver {
     @Arg('comment', () => String, { defaultValue: '' }) comment: string,
     @Ctx() ctx: GraphQLContext,
   ): Promise<SchemaProposal> {
+    mayControl(ctx, 'approve_schemas');
     return SchemaProposal.from(await ctx.services.schemas.decide(proposal, true, comment, ctx.producer));
   }
 
@@ -106,6 +117,7 @@ export class SchemaResolver {
     @Arg('comment', () => String) comment: string,
     @Ctx() ctx: GraphQLContext,
   ): Promise<SchemaProposal> {
+    mayControl(ctx, 'approve_schemas');
     return SchemaProposal.from(await ctx.services.schemas.decide(proposal, false, comment, ctx.producer));
   }
 
@@ -116,6 +128,7 @@ export class SchemaResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<CompatibilityMode | null> {
     // An omitted argument arrives as undefined: that, like null, means the global mode.
+    mayControl(ctx, 'approve_schemas');
     return ctx.services.schemas.setCompatibility(subject ?? null, mode, ctx.producer);
   }
 
@@ -156,18 +169,24 @@ export class SchemaResolver {
     @Arg('reason', () => String, { defaultValue: '' }) reason: string,
     @Ctx() ctx: GraphQLContext,
   ): Promise<ChangePolicy> {
+    mayControl(ctx, 'approve_schemas');
     return ctx.services.schemas.setChangePolicy(subject, policy, reason, ctx.producer);
   }
 
   @Subscription(() => AuditLogEntry, {
     description: 'Each registry change as it is applied (on any instance): registrations, proposals, decisions, states, policies, modes, deletes.',
-    subscribe: ({ args, context }) => (context as GraphQLContext).services.schemas.subscribeChanges((args.subject as string | null) ?? undefined),
+    subscribe: ({ args, context }) => {
+      const ctx = context as GraphQLContext;
+      mayControl(ctx, 'read_catalog');
+      return ctx.services.schemas.subscribeChanges((args.subject as string | null) ?? undefined);
+    },
   })
   schemaChanges(@Arg('subject', () => String, { nullable: true }) _subject: string | null, @Root() entry: AuditEntry): AuditLogEntry {
     return AuditLogEntry.from(entry);
   }
 
   private async setState(ctx: GraphQLContext, subject: string, version: number, state: VersionState, reason: string): Promise<SchemaVersion> {
+    mayControl(ctx, 'approve_schemas');
     return SchemaVersion.from(await ctx.services.schemas.setVersionState(subject, version, state, reason, ctx.producer));
   }
 }

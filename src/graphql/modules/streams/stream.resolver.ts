@@ -1,5 +1,5 @@
 import { Arg, Ctx, FieldResolver, Float, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { GraphQLContext } from '../../context';
+import { mayControl, mayData, type GraphQLContext } from '../../context';
 import { View } from '../views/view.type';
 import { CreateStreamInput } from './stream.input';
 import { Stream } from './stream.type';
@@ -7,18 +7,21 @@ import { Stream } from './stream.type';
 @Resolver(() => Stream)
 export class StreamResolver {
   @Query(() => [Stream], { description: 'Every stream, by name.' })
-  streams(@Ctx() { services }: GraphQLContext): Stream[] {
-    return services.catalog.streams().map(Stream.from);
+  streams(@Ctx() ctx: GraphQLContext): Stream[] {
+    mayControl(ctx, 'read_catalog');
+    return ctx.services.catalog.streams().map(Stream.from);
   }
 
   @Query(() => Stream, { nullable: true })
-  stream(@Arg('name', () => String) name: string, @Ctx() { services }: GraphQLContext): Stream | null {
-    const definition = services.catalog.stream(name);
+  stream(@Arg('name', () => String) name: string, @Ctx() ctx: GraphQLContext): Stream | null {
+    mayControl(ctx, 'read_catalog');
+    const definition = ctx.services.catalog.stream(name);
     return definition ? Stream.from(definition) : null;
   }
 
   @Mutation(() => Stream, { description: 'Creates a stream. Its name is permanent.' })
   async createStream(@Arg('input', () => CreateStreamInput) input: CreateStreamInput, @Ctx() ctx: GraphQLContext): Promise<Stream> {
+    mayData(ctx, 'STREAM', input.name, 'manage');
     return Stream.from(await ctx.services.catalog.createStream(input, ctx.producer));
   }
 

@@ -1,23 +1,26 @@
 import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { GraphQLContext } from '../../context';
+import { mayControl, mayData, type GraphQLContext } from '../../context';
 import { CreateViewInput } from './view.input';
 import { View, ViewProgressInfo } from './view.type';
 
 @Resolver(() => View)
 export class ViewResolver {
   @Query(() => [View], { description: 'Every view, by name; only those of `stream` when given.' })
-  views(@Arg('stream', () => String, { nullable: true }) stream: string | null, @Ctx() { services }: GraphQLContext): View[] {
-    return services.catalog.views(stream ?? undefined).map(View.from);
+  views(@Arg('stream', () => String, { nullable: true }) stream: string | null, @Ctx() ctx: GraphQLContext): View[] {
+    mayControl(ctx, 'read_catalog');
+    return ctx.services.catalog.views(stream ?? undefined).map(View.from);
   }
 
   @Query(() => View, { nullable: true })
-  view(@Arg('name', () => String) name: string, @Ctx() { services }: GraphQLContext): View | null {
-    const definition = services.catalog.view(name);
+  view(@Arg('name', () => String) name: string, @Ctx() ctx: GraphQLContext): View | null {
+    mayControl(ctx, 'read_catalog');
+    const definition = ctx.services.catalog.view(name);
     return definition ? View.from(definition) : null;
   }
 
   @Mutation(() => View, { description: 'Creates a view; it aggregates the stream from its first event on.' })
   async createView(@Arg('input', () => CreateViewInput) input: CreateViewInput, @Ctx() ctx: GraphQLContext): Promise<View> {
+    mayData(ctx, 'VIEW', input.name, 'manage');
     return View.from(await ctx.services.catalog.createView(input, ctx.producer));
   }
 

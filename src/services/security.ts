@@ -1,0 +1,180 @@
+// The one place requests are authenticated and authorized. API keys and ACLs live in the control
+// plane (hashes only), so every instance knows every key and rule; a verified key is cached so the
+// hash is not recomputed per request, and a revocation drops it from the cache at once.
+//
+// With authentication off (local development only) every caller is an anonymous admin.
+
+import { randomBytes } from 'node:crypto';
+import {
+  authorizeControl,
+  authorizeData,
+  ROLES,
+  type AclRule,
+  type ApiKeyRecord,
+  type ControlOperation,
+  type DataOperation,
+  type Principal,
+  type ResourceType,
+  type Role,
+} from '../domain/security/authorization';
+import { newApiKey, parseApiKey, secretMatches } from '../domain/security/api-keys';
+import { GatewayError } from '../errors/gateway-error';
+import type { Clock } from '../ports/clock';
+import type { ControlPlane } from './control-plane';
+
+export type Headers = Record<string, string | string[] | undefined>;
+
+const ANONYMOUS: Principal = { id: 'anonymous', name: 'anonymous', roles: ['admin'] };
+/** The gateway itself, making its first admin key. */
+const SYSTEM: Principal = { id: 'system', name: 'tributary', roles: ['admin'] };
+const VERIFIED_CACHE = 10_000;
+const KEY_NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
+
+export class Security {
+  /** Tokens already checked against their hash, by token: the principal they stand for. */
+  private readonly verified = new Map<string, { keyId: string; principal: Principal }>();
+
+  constructor(
+    private readonly controlPlane: ControlPlane,
+    private readonly clock: Clock,
+    readonly required: boolean,
+  ) {
+    controlPlane.onApplied((outcome) => {
+      if (outcome.ok && outcome.type === 'ApiKeyRevoked') {
+        for (const [token, entry] of this.verified) if (entry.keyId === outcome.key.id) this.verified.delete(token);
+      }
+    });
+  }
+
+  /** The principal a request's credential stands for; refuses a missing, unknown, revoked or expired one. */
+  authenticate(headers: Headers): Principal {
+    const token = credentialOf(headers);
+    if (!this.required && token === undefined) return ANONYMOUS;
+    if (token === undefined) {
+      throw new GatewayError('UNAUTHENTICATED', 'this gateway requires an API key: send "Authorization: Bearer trb_…" (or x-api-key)');
+    }
+    return this.verify(token);
+  }
+
+  /** The principal of a graphql-ws connection, from its connection_init payload ({ authorization: "Bearer …" } or { apiKey }). */
+  verifyConnection(params: Readonly<Record<string, unknown>> | undefined): Principal {
+    const authorization = typeof params?.authorization === 'string' ? params.authorization : undefined;
+    const apiKey = typeof params?.apiKey === 'string' ? params.apiKey : undefined;
+    return this.authenticate({ authorization, 'x-api-key': apiKey });
+  }
+
+  verify(token: string): Principal {
+    const cached = this.verified.get(token);
+    if (cached && this.live(this.controlPlane.keys().get(cached.keyId))) return cached.principal;
+    const parsed = parseApiKey(token);
+    const key = parsed ? this.controlPlane.keys().get(parsed.id) : undefined;
+    if (!parsed || !key || !secretMatches(parsed.secret, key.hash)) throw new GatewayError('UNAUTHENTICATED', 'the API key is not valid');
+    if (key.revokedAt !== undefined) throw new GatewayError('UNAUTHENTICATED', `the API key "${key.name}" was revoked`);
+    if (!this.live(key)) throw new GatewayError('UNAUTHENTICATED', `the API key "${key.name}" expired at ${new Date(key.expiresAt!).toISOString()}`);
+    const principal: Principal = { id: `key:${key.id}`, name: key.name, roles: key.roles };
+    if (this.verified.size >= VERIFIED_CACHE) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, { keyId: key.id, principal });
+    return principal;
+  }
+
+  /** Refuses, with the reason, unless `principal` may do `operation` to the stream or view. */
+  checkData(principal: Principal, resourceType: ResourceType, resource: string, operation: DataOperation): void {
+    const decision = authorizeData(principal, resourceType, resource, operation, [...this.controlPlane.acls().values()]);
+    if (!decision.allowed) throw new GatewayError('FORBIDDEN', decision.reason);
+  }
+
+  checkControl(principal: Principal, operation: ControlOperation): void {
+    const decision = authorizeControl(principal, operation);
+    if (!decision.allowed) throw new GatewayError('FORBIDDEN', decision.reason);
+  }
+
+  /**
+   * On the first start that requires keys, when no live admin key exists yet: makes one and returns
+   * its token, to be shown once. Undefined when an admin key already exists.
+   */
+  async bootstrapAdminKey(): Promise<string | undefined> {
+    const live = [...this.controlPlane.keys().values()].filter((key) => this.live(key) && key.roles.includes('admin'));
+    if (live.length > 0) return undefined;
+    return (await this.createKey({ name: 'admin', roles: ['admin'] }, SYSTEM)).token;
+  }
+
+  /** Makes a key; the token is returned here and never again. */
+  async createKey(input: { name: string; roles: readonly string[]; expiresAt?: number }, actor: Principal): Promise<{ token: string; key: ApiKeyRecord }> {
+    this.checkControl(actor, 'manage_keys');
+    if (!KEY_NAME.test(input.name)) throw new GatewayError('BAD_USER_INPUT', `name must be 1-64 letters, digits and . _ : -; got ${JSON.stringify(input.name)}`, { path: 'name' });
+    const roles = checkRoles(input.roles);
+    if (input.expiresAt !== undefined && input.expiresAt <= this.clock.now()) throw new GatewayError('BAD_USER_INPUT', 'expiresAt must be in the future', { path: 'expiresAt' });
+    const made = newApiKey();
+    const key: ApiKeyRecord = { id: made.id, name: input.name, roles, hash: made.hash, createdAt: this.clock.now(), createdBy: actor.name, ...(input.expiresAt ? { expiresAt: input.expiresAt } : {}) };
+    const outcome = await this.controlPlane.submit({ type: 'CreateApiKey', key, at: key.createdAt, actor: actor.name });
+    if (!(outcome.ok && outcome.type === 'ApiKeyCreated')) throw new GatewayError('INTERNAL', `API key was not created: ${outcome.type}`);
+    return { token: made.token, key };
+  }
+
+  async revokeKey(id: string, reason: string, actor: Principal): Promise<ApiKeyRecord> {
+    this.checkControl(actor, 'manage_keys');
+    const outcome = await this.controlPlane.submit({ type: 'RevokeApiKey', id, reason, at: this.clock.now(), actor: actor.name });
+    if (outcome.ok && outcome.type === 'ApiKeyRevoked') return outcome.key;
+    throw new GatewayError('NOT_FOUND', outcome.ok ? `unexpected outcome ${outcome.type}` : (outcome as { message: string }).message, { path: 'id' });
+  }
+
+  /** A new key with the old one's name, roles and expiry; the old one is revoked. */
+  async rotateKey(id: string, actor: Principal): Promise<{ token: string; key: ApiKeyRecord }> {
+    const old = this.controlPlane.keys().get(id);
+    if (!old || old.revokedAt !== undefined) throw new GatewayError('NOT_FOUND', `no live API key with id ${id}`, { path: 'id' });
+    const made = await this.createKey({ name: old.name, roles: old.roles, expiresAt: old.expiresAt }, actor);
+    await this.revokeKey(id, `rotated to ${made.key.id}`, actor);
+    return made;
+  }
+
+  keyRecord(id: string): ApiKeyRecord | undefined {
+    return this.controlPlane.keys().get(id);
+  }
+
+  keys(actor: Principal): ApiKeyRecord[] {
+    this.checkControl(actor, 'manage_keys');
+    return [...this.controlPlane.keys().values()];
+  }
+
+  async putAcl(input: Omit<AclRule, 'id'>, reason: string, actor: Principal): Promise<AclRule> {
+    this.checkControl(actor, 'manage_acls');
+    const rule: AclRule = { ...input, id: `acl-${randomBytes(6).toString('hex')}` };
+    const outcome = await this.controlPlane.submit({ type: 'PutAcl', rule, reason, at: this.clock.now(), actor: actor.name });
+    if (!(outcome.ok && outcome.type === 'AclPut')) throw new GatewayError('INTERNAL', `ACL was not stored: ${outcome.type}`);
+    return rule;
+  }
+
+  async removeAcl(id: string, reason: string, actor: Principal): Promise<AclRule> {
+    this.checkControl(actor, 'manage_acls');
+    const outcome = await this.controlPlane.submit({ type: 'RemoveAcl', id, reason, at: this.clock.now(), actor: actor.name });
+    if (outcome.ok && outcome.type === 'AclRemoved') return outcome.rule;
+    throw new GatewayError('NOT_FOUND', `no ACL with id ${id}`, { path: 'id' });
+  }
+
+  acls(actor: Principal): AclRule[] {
+    this.checkControl(actor, 'manage_acls');
+    return [...this.controlPlane.acls().values()];
+  }
+
+  private live(key: ApiKeyRecord | undefined): boolean {
+    return key !== undefined && key.revokedAt === undefined && (key.expiresAt === undefined || key.expiresAt > this.clock.now());
+  }
+}
+
+/** The credential a request carries: "Authorization: Bearer <token>", else x-api-key. */
+export function credentialOf(headers: Headers): string | undefined {
+  const first = (name: string) => {
+    const value = headers[name];
+    return Array.isArray(value) ? value[0] : value;
+  };
+  const bearer = /^Bearer\s+(\S+)$/i.exec(first('authorization') ?? '')?.[1];
+  return bearer ?? first('x-api-key')?.trim() ?? undefined;
+}
+
+function checkRoles(roles: readonly string[]): Role[] {
+  if (roles.length === 0) throw new GatewayError('BAD_USER_INPUT', `a key needs at least one role of ${ROLES.join(', ')}`, { path: 'roles' });
+  for (const role of roles) {
+    if (!(ROLES as readonly string[]).includes(role)) throw new GatewayError('BAD_USER_INPUT', `unknown role ${JSON.stringify(role)}; roles are ${ROLES.join(', ')}`, { path: 'roles' });
+  }
+  return [...new Set(roles)] as Role[];
+}
