@@ -1,0 +1,148 @@
+// A gateway that requires API keys (TRIBUTARY_AUTH=required), through real HTTP and WebSocket
+// clients: the admin key printed once at first start, keys per role, ACLs where DENY wins, the REST
+// registry's Confluent error codes, graphql-ws connection_init, revocation, and the audit trail.
+
+import { print } from 'graphql';
+import { createClient } from 'graphql-ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { GraphQLClient, GraphQLRequestError } from '../../src/client/graphql-client';
+import {
+  AuditLogDocument,
+  CreateApiKeyDocument,
+  CreateStreamDocument,
+  CreateViewDocument,
+  IngestDocument,
+  PutAclDocument,
+  RevokeApiKeyDocument,
+  StreamsDocument,
+  ViewAggregatesDocument,
+  ViewUpdatesDocument,
+  WhoamiDocument,
+  type Role,
+} from '../../src/client/generated/graphql';
+import { startGateway, type GatewayProcess } from '../helpers/gateway-process';
+import { uniqueName } from '../helpers/temp-dir';
+
+const NOW = Date.UTC(2026, 10, 23, 12, 0, 0);
+
+async function codeOf(request: Promise<unknown>): Promise<string | undefined> {
+  const error = await request.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  if (error === undefined) return 'ALLOWED';
+  if (error instanceof GraphQLRequestError) return error.errors[0]?.extensions?.code as string | undefined;
+  return `HTTP ${String((error as { status?: number }).status ?? error)}`;
+}
+
+describe('a gateway that requires API keys', () => {
+  let gateway: GatewayProcess;
+  let admin: GraphQLClient;
+  const keys: Partial<Record<Role, { id: string; token: string }>> = {};
+  const stream = uniqueName('orders');
+  const view = uniqueName('orders_per_minute');
+  const as = (token: string) => new GraphQLClient(gateway.url, { headers: { authorization: `Bearer ${token}` } });
+
+  beforeAll(async () => {
+    gateway = await startGateway({ env: { TRIBUTARY_AUTH: 'required' } });
+    const token = /Admin API key \(shown once; keep it\): (trb_\S+)/.exec(gateway.log())?.[1];
+    expect(token, gateway.log()).toBeDefined();
+    admin = as(token!);
+    for (const role of ['producer', 'consumer', 'steward', 'auditor'] as const) {
+      const made = (await admin.request(CreateApiKeyDocument, { name: `${role}-app`, roles: [role] })).createApiKey;
+      keys[role] = { id: made.key.id, token: made.token };
+    }
+    await admin.request(CreateStreamDocument, { input: { name: stream, watermarkDelay: '0s' } });
+    await admin.request(CreateViewDocument, { input: { name: view, stream, window: '1m', measures: [{ name: 'n', fn: 'COUNT' }] } });
+  });
+  afterAll(async () => {
+    await gateway?.stop();
+  });
+
+  it('refuses requests without a valid key with 401, naming how to send one', async () => {
+    const bare = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ streams { name } }' }) });
+    expect(bare.status).toBe(401);
+    expect(bare.headers.get('www-authenticate')).toContain('Bearer');
+    expect(((await bare.json()) as { errors: { message: string }[] }).errors[0].message).toContain('Authorization: Bearer');
+    expect(await codeOf(as('trb_nope').request(StreamsDocument, {}))).toMatch(/HTTP 401|UNAUTHENTICATED/);
+    // The admin key is printed on the first start only.
+    expect(gateway.log().match(/Admin API key/g)).toHaveLength(1);
+  });
+
+  it('lets each role do what it is for, and nothing else', async () => {
+    const ingest = (token: string) => as(token).request(IngestDocument, { stream, events: [{ ts: NOW }] });
+    const query = (token: string) => as(token).request(ViewAggregatesDocument, { view });
+    const create = (token: string) => as(token).request(CreateStreamDocument, { input: { name: uniqueName('s') } });
+    const audit = (token: string) => as(token).request(AuditLogDocument, { limit: 1 });
+    const matrix = {
+      producer: [await codeOf(ingest(keys.producer!.token)), await codeOf(query(keys.producer!.token)), await codeOf(create(keys.producer!.token)), await codeOf(audit(keys.producer!.token))],
+      consumer: [await codeOf(ingest(keys.consumer!.token)), await codeOf(query(keys.consumer!.token)), await codeOf(create(keys.consumer!.token)), await codeOf(audit(keys.consumer!.token))],
+      steward: [await codeOf(ingest(keys.steward!.token)), await codeOf(query(keys.steward!.token)), await codeOf(create(keys.steward!.token)), await codeOf(audit(keys.steward!.token))],
+      auditor: [await codeOf(ingest(keys.auditor!.token)), await codeOf(query(keys.auditor!.token)), await codeOf(create(keys.auditor!.token)), await codeOf(audit(keys.auditor!.token))],
+    };
+    expect(matrix).toEqual({
+      producer: ['ALLOWED', 'FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN'],
+      consumer: ['FORBIDDEN', 'ALLOWED', 'FORBIDDEN', 'FORBIDDEN'],
+      steward: ['FORBIDDEN', 'ALLOWED', 'FORBIDDEN', 'FORBIDDEN'],
+      auditor: ['FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN', 'ALLOWED'],
+    });
+    const refused = await as(keys.consumer!.token).request(IngestDocument, { stream, events: [{ ts: NOW }] }).catch((error: GraphQLRequestError) => error);
+    expect((refused as GraphQLRequestError).errors[0].message).toBe(`consumer-app may not produce on stream "${stream}": no role (consumer) or ACL grants it`);
+    expect((await as(keys.producer!.token).request(WhoamiDocument, {})).whoami).toMatchObject({ name: 'producer-app', roles: ['producer'] });
+  });
+
+  it('applies ACLs: a DENY wins over the role, an ALLOW grants what the role lacks', async () => {
+    await admin.request(PutAclDocument, { input: { principal: `key:${keys.producer!.id}`, resourceType: 'STREAM', patternType: 'PREFIXED', resource: stream.slice(0, 6), operation: 'produce', permission: 'DENY' }, reason: 'frozen' });
+    expect(await codeOf(as(keys.producer!.token).request(IngestDocument, { stream, events: [{ ts: NOW }] }))).toBe('FORBIDDEN');
+    await admin.request(PutAclDocument, { input: { principal: 'role:auditor', resourceType: 'VIEW', resource: view, operation: 'query', permission: 'ALLOW' } });
+    expect(await codeOf(as(keys.auditor!.token).request(ViewAggregatesDocument, { view }))).toBe('ALLOWED');
+  });
+
+  it('speaks Confluent error codes on the REST registry', async () => {
+    const register = (token: string | undefined) =>
+      fetch(`${gateway.baseUrl}/schema-registry/subjects/${stream}-value/versions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/vnd.schemaregistry.v1+json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ schema: '"string"' }),
+      });
+    const anonymous = await register(undefined);
+    expect([anonymous.status, ((await anonymous.json()) as { error_code: number }).error_code]).toEqual([401, 40101]);
+    const producer = await register(keys.producer!.token);
+    expect([producer.status, ((await producer.json()) as { error_code: number }).error_code]).toEqual([403, 40301]);
+    expect((await register(keys.steward!.token)).status).toBe(200);
+  });
+
+  it('authenticates WebSocket subscriptions in connection_init', async () => {
+    const closeCode = await new Promise<number>((resolve) => {
+      const client = createClient({
+        url: gateway.wsUrl,
+        webSocketImpl: WebSocket,
+        retryAttempts: 0,
+        lazy: false,
+        onNonLazyError: () => undefined,
+        on: { closed: (event) => resolve((event as { code: number }).code) },
+      });
+      client.subscribe({ query: print(ViewUpdatesDocument), variables: { view } }, { next: () => undefined, error: () => undefined, complete: () => undefined });
+    });
+    expect(closeCode).toBe(4403);
+
+    const client = createClient({ url: gateway.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${keys.consumer!.token}` } });
+    const first = await new Promise<unknown>((resolve) => {
+      client.subscribe({ query: print(ViewUpdatesDocument), variables: { view } }, { next: resolve, error: resolve, complete: () => undefined });
+      setTimeout(() => resolve('subscribed, no error'), 1_000);
+    });
+    expect(first).toBe('subscribed, no error');
+    await client.dispose();
+  });
+
+  it('refuses a revoked key at once, and audits key and ACL changes without secrets', async () => {
+    await admin.request(RevokeApiKeyDocument, { id: keys.auditor!.id, reason: 'left the team' });
+    expect(await codeOf(as(keys.auditor!.token).request(StreamsDocument, {}))).toMatch(/HTTP 401|UNAUTHENTICATED/);
+    const { auditLog } = await admin.request(AuditLogDocument, { resource: 'key:' });
+    expect(auditLog.map((e) => e.action)).toContain('REVOKE_API_KEY');
+    const everything = JSON.stringify((await admin.request(AuditLogDocument, { limit: 1_000 })).auditLog);
+    for (const key of Object.values(keys)) expect(everything).not.toContain(key!.token.slice('trb_'.length + 12 + 1));
+    expect(everything).toContain('PUT_ACL');
+  });
+});
