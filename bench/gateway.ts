@@ -53,7 +53,8 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   const child = spawn(
     process.execPath,
     [...(options.nodeArgs ?? []), ...(options.probe ? ['--require', PROBE] : []), CLI, 'start', '--data-dir', dataDir, '--port', '0', '--host', '127.0.0.1', '--log-level', 'warn'],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } },
+    // Benchmarks measure the data path; authentication is off (local development) unless asked for.
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TRIBUTARY_AUTH: 'off', ...options.env } },
   );
   running.add(child);
   let stdout = '';

@@ -43,9 +43,11 @@ program
   .argument('<file>', 'NDJSON file, one event per line ("-" for standard input)')
   .option('--url <url>', 'GraphQL endpoint', DEFAULT_URL)
   .option('--batch-size <n>', 'events per request', '1000')
-  .option('--producer <name>', 'producer name recorded in lineage', 'tributary-cli')
-  .action(async (stream: string, file: string, options: { url: string; batchSize: string; producer: string }) => {
-    const summary = await ingestFile({ stream, file, url: options.url, batchSize: Number(options.batchSize), producer: options.producer });
+  .option('--producer <name>', 'producer name recorded in lineage (a gateway that requires keys uses the key\'s name)', 'tributary-cli')
+  .option('--api-key <key>', 'API key (env TRIBUTARY_API_KEY)')
+  .action(async (stream: string, file: string, options: { url: string; batchSize: string; producer: string; apiKey?: string }) => {
+    const apiKey = options.apiKey ?? process.env.TRIBUTARY_API_KEY;
+    const summary = await ingestFile({ stream, file, url: options.url, batchSize: Number(options.batchSize), producer: options.producer, apiKey });
     process.exitCode = summary.rejected > 0 || summary.unparseable > 0 ? 2 : 0;
   });
 
@@ -70,8 +72,10 @@ program
   .option('--url <url>', 'GraphQL endpoint of a running gateway', DEFAULT_URL)
   .option('--rate <eventsPerSecond>', 'events per second across both streams', '200')
   .option('--duration <seconds>', 'stop after this many seconds (default: until Ctrl-C)')
-  .action(async (options: { url: string; rate: string; duration?: string }) => {
-    await runDemo({ url: options.url, rate: Number(options.rate), durationSeconds: options.duration ? Number(options.duration) : undefined });
+  .option('--api-key <key>', 'API key (env TRIBUTARY_API_KEY)')
+  .action(async (options: { url: string; rate: string; duration?: string; apiKey?: string }) => {
+    const apiKey = options.apiKey ?? process.env.TRIBUTARY_API_KEY;
+    await runDemo({ url: options.url, rate: Number(options.rate), durationSeconds: options.duration ? Number(options.duration) : undefined, apiKey });
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -3,6 +3,7 @@
 // and its stream's quarantine. Every API failure is shown on the page, next to what it affects.
 
 import { AggregatesTable } from './aggregates-table.js';
+import { apiKey, setApiKey, takeKeyFromAddress } from './credentials.js';
 import { describeWindow, renderProgress, renderStreams, renderViews } from './catalog-panel.js';
 import { h, replaceChildren, setText } from './dom.js';
 import { formatMeasure, formatTime, parseDuration } from './format.js';
@@ -31,6 +32,8 @@ const state = {
   generation: 0,
 };
 
+takeKeyFromAddress();
+
 const live = new LiveConnection(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${GRAPHQL_PATH}`, { onStatus: renderLiveStatus });
 const table = new AggregatesTable($('aggregates'), {
   onChange: ({ rows, windows }) => setText($('aggregates-summary'), rows ? `${rows} rows · ${windows} windows · updated ${formatTime(new Date())}` : ''),
@@ -50,7 +53,7 @@ function showProblem(container, title, error) {
       'div',
       { class: 'error-box', role: 'alert' },
       h('strong', {}, title),
-      h('span', { class: 'error-message' }, error.message),
+      h('span', { class: 'error-message' }, error.code === 'UNAUTHENTICATED' ? `${error.message} Paste an API key in the box at the top.` : error.message),
       error.code && h('code', { class: 'error-code' }, error.code),
     ),
   );
@@ -247,3 +250,19 @@ window.addEventListener('hashchange', () => {
 refreshCatalog();
 setInterval(refreshCatalog, CATALOG_REFRESH_MS);
 setInterval(loadLineage, LINEAGE_REFRESH_MS);
+
+// ---- the API key ----------------------------------------------------------------------------
+
+$('key-input').value = apiKey();
+// A key pasted into the address of an open dashboard (…/#key=trb_…) takes effect at once.
+window.addEventListener('hashchange', () => {
+  if (!/(?:^#|&)key=/.test(location.hash)) return;
+  takeKeyFromAddress();
+  location.reload();
+});
+$('key-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  setApiKey($('key-input').value.trim());
+  // Everything (requests, the live connection, its subscriptions) starts again with the new key.
+  location.reload();
+});

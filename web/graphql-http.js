@@ -1,5 +1,7 @@
 // GraphQL queries over HTTP POST, with every failure turned into one error the page can show.
 
+import { authorizationHeaders } from './credentials.js';
+
 export const GRAPHQL_PATH = '/graphql';
 
 /** A failed request: what went wrong in words, plus the gateway's error code when it sent one. */
@@ -27,7 +29,7 @@ export async function request(operation, variables = {}) {
   try {
     response = await fetch(GRAPHQL_PATH, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' },
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...authorizationHeaders() },
       body: JSON.stringify({ query: operation.query, operationName: operation.operationName, variables }),
     });
   } catch {

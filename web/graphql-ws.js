@@ -2,6 +2,7 @@
 // for every subscription, re-established with backoff whenever it drops, and every subscription
 // started again once the server has acknowledged the new connection.
 
+import { authorizationHeaders } from './credentials.js';
 import { errorFromGraphQL, GraphQLRequestError } from './graphql-http.js';
 
 export const SUBPROTOCOL = 'graphql-transport-ws';
@@ -63,7 +64,7 @@ export class LiveConnection {
     const socket = new WebSocket(this.#url, SUBPROTOCOL);
     this.#socket = socket;
     socket.onopen = () => {
-      this.#send({ type: 'connection_init', payload: {} });
+      this.#send({ type: 'connection_init', payload: authorizationHeaders() });
       this.#ackTimer = setTimeout(() => socket.close(4504, 'no connection_ack in time'), ACK_TIMEOUT_MS);
     };
     socket.onmessage = (event) => this.#receive(socket, event.data);

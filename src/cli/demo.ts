@@ -2,13 +2,15 @@
 // live traffic, so a new user sees aggregates move within seconds.
 
 import { randomInt } from 'node:crypto';
-import { GraphQLClient, GraphQLRequestError } from '../client/graphql-client';
+import { bearer, GraphQLClient, GraphQLRequestError } from '../client/graphql-client';
 import { CreateStreamDocument, CreateViewDocument, IngestDocument, type CreateViewInput } from '../client/generated/graphql';
 
 export interface DemoOptions {
   url: string;
   rate: number;
   durationSeconds?: number;
+  /** API key for a gateway that requires one. */
+  apiKey?: string;
   out?: NodeJS.WritableStream;
 }
 
@@ -61,7 +63,7 @@ const VIEWS: CreateViewInput[] = [
 export async function runDemo(options: DemoOptions): Promise<void> {
   const out = options.out ?? process.stdout;
   if (!(options.rate > 0)) throw new Error(`--rate must be a positive number; got ${options.rate}`);
-  const client = new GraphQLClient(options.url, { producer: 'demo-shop' });
+  const client = new GraphQLClient(options.url, { producer: 'demo-shop', headers: bearer(options.apiKey) });
   try {
     await createIfMissing(() => client.request(CreateStreamDocument, { input: { name: 'shop_orders', description: 'Orders placed in the demo shop', timestampField: 'ts', watermarkDelay: '2s' } }));
     await createIfMissing(() => client.request(CreateStreamDocument, { input: { name: 'page_views', description: 'Page views of the demo shop', timestampField: 'ts', watermarkDelay: '2s' } }));

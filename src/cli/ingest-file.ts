@@ -5,7 +5,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { SingleBar } from 'cli-progress';
-import { GraphQLClient } from '../client/graphql-client';
+import { bearer, GraphQLClient } from '../client/graphql-client';
 import { IngestDocument } from '../client/generated/graphql';
 
 export interface IngestFileOptions {
@@ -14,6 +14,8 @@ export interface IngestFileOptions {
   url: string;
   batchSize: number;
   producer: string;
+  /** API key for a gateway that requires one. */
+  apiKey?: string;
   out?: NodeJS.WritableStream;
 }
 
@@ -30,7 +32,7 @@ const SHOWN_PROBLEMS = 10;
 export async function ingestFile(options: IngestFileOptions): Promise<IngestFileSummary> {
   const out = options.out ?? process.stderr;
   if (!Number.isInteger(options.batchSize) || options.batchSize < 1) throw new Error(`--batch-size must be a positive integer; got ${options.batchSize}`);
-  const client = new GraphQLClient(options.url, { producer: options.producer });
+  const client = new GraphQLClient(options.url, { producer: options.producer, headers: bearer(options.apiKey) });
   const fromStdin = options.file === '-';
   const totalBytes = fromStdin ? 0 : statSync(options.file).size;
   const input = fromStdin ? process.stdin : createReadStream(options.file);

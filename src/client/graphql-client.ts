@@ -24,6 +24,11 @@ export class GraphQLRequestError extends Error {
   }
 }
 
+/** The Authorization header for an API key, or none. */
+export function bearer(apiKey: string | undefined): Record<string, string> {
+  return apiKey ? { authorization: `Bearer ${apiKey}` } : {};
+}
+
 export interface ClientOptions {
   producer?: string;
   headers?: Record<string, string>;

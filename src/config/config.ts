@@ -78,7 +78,7 @@ export const configSchema = z.object({
   /** Serve Apollo's landing page at GET /graphql in a browser. */
   landingPage: flag.default(true),
   /** required: every request and subscription needs an API key. off: local development only, everyone is an anonymous admin. */
-  auth: z.enum(['required', 'off']).default('off'),
+  auth: z.enum(['required', 'off']).default('required'),
   /** PEM certificate (chain) and key: serve HTTPS and WSS instead of HTTP and WS. */
   tlsCertFile: z.string().default(''),
   tlsKeyFile: z.string().default(''),

@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { parse } from 'graphql';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GraphQLClient } from '../../src/client/graphql-client';
 import { CreateStreamDocument, CreateViewDocument, IngestDocument, ViewsDocument } from '../../src/client/generated/graphql';
 import { startGateway, waitFor, type GatewayProcess } from '../helpers/gateway-process';
 import { uniqueName } from '../helpers/temp-dir';
@@ -185,6 +186,39 @@ async function waitForRow(page: Page, windowStart: string, country: string, cell
     throw new Error(`no row ${windowStart} ${country} with ${JSON.stringify(cells)}; the table shows:\n${table}\n${String(error)}`);
   }
 }
+
+describe.skipIf(!hasChromium)('dashboard against a gateway that requires API keys', () => {
+  let gateway: GatewayProcess;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    await buildGateway();
+    gateway = await startGateway({ env: { TRIBUTARY_AUTH: 'required' } });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await gateway?.stop();
+  });
+
+  it('asks for a key, then uses the one given in the address for requests and live updates', async () => {
+    const token = /Admin API key \(shown once; keep it\): (trb_\S+)/.exec(gateway.log())![1];
+    const admin = new GraphQLClient(gateway.url, { headers: { authorization: `Bearer ${token}` } });
+    const stream = uniqueName('keyed');
+    await admin.request(CreateStreamDocument, { input: { name: stream } });
+
+    const page = await browser.newPage();
+    await page.goto(`${gateway.baseUrl}/`);
+    await waitForText(page, '#banner', ['UNAUTHENTICATED', 'Paste an API key']);
+
+    await page.goto(`${gateway.baseUrl}/#key=${encodeURIComponent(token)}`);
+    await waitForText(page, '#stream-list', [stream]);
+    expect(page.url()).not.toContain('key=');
+    // The live connection was accepted with the key (a refused one would show "failed").
+    await expect.poll(() => page.getAttribute('#live-status', 'data-state')).not.toBe('failed');
+    await page.close();
+  });
+});
 
 /** Waits until `selector`'s text contains every one of `texts` and none of `absent`. */
 async function waitForText(page: Page, selector: string, texts: string[], absent: string[] = []) {

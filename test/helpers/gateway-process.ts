@@ -196,6 +196,8 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<G
   for (const [name, value] of Object.entries(process.env)) {
     if (!name.startsWith('TRIBUTARY_') && name !== 'NODE_ENV') env[name] = value;
   }
+  // Tests not about authentication run the gateway in local-development mode, said explicitly.
+  env.TRIBUTARY_AUTH = 'off';
   Object.assign(env, options.env);
   const child = spawn(
     process.execPath,
