@@ -3,11 +3,7 @@ import { COMPATIBILITY_MODES } from '../../../domain/schemas/compatibility';
 import { CHANGE_POLICIES, VERSION_STATES, type Proposal } from '../../../domain/schemas/registry';
 import { SCHEMA_TYPES } from '../../../domain/schemas/schema-text';
 import type { CompatibilityReport, SchemaVersionInfo } from '../../../services/schema-registry';
-
-/** A string-valued GraphQL enum from a list of names. */
-function namesEnum<T extends string>(names: readonly T[]): Record<T, T> {
-  return Object.fromEntries(names.map((name) => [name, name])) as Record<T, T>;
-}
+import { namesEnum } from '../../names-enum';
 
 export const SchemaTypeEnum = namesEnum(SCHEMA_TYPES);
 registerEnumType(SchemaTypeEnum, { name: 'SchemaType', description: 'AVRO, or JSON for JSON Schema (draft-07; 2020-12 when $schema says so).' });

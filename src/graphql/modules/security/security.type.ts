@@ -1,9 +1,6 @@
 import { Field, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import { DATA_OPERATIONS, ROLES, type AclRule, type ApiKeyRecord } from '../../../domain/security/authorization';
-
-function namesEnum<T extends string>(names: readonly T[]): Record<T, T> {
-  return Object.fromEntries(names.map((name) => [name, name])) as Record<T, T>;
-}
+import { namesEnum } from '../../names-enum';
 
 export const RoleEnum = namesEnum(ROLES);
 registerEnumType(RoleEnum, { name: 'Role', description: 'admin: everything. producer: ingest. consumer: query and subscribe. steward: schemas and approvals. auditor: audit and lineage, read-only.' });
