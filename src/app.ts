@@ -93,6 +93,12 @@ export function buildApp(deps: AppDeps): App {
   };
   const ws = createWsEndpoint(schema, contextFor, (params) => services.security.verifyConnection(params), formatError, [limits, ...(config.introspection ? [] : [NoSchemaIntrospectionCustomRule])]);
 
+  // Live connections end when their key is revoked (at once) or expires (within seconds).
+  const lapsedConnections = () => ws.closeWhere((principal) => services.security.lapsed(principal));
+  services.security.onRevocation(lapsedConnections);
+  const expiryTimer = setInterval(lapsedConnections, KEY_EXPIRY_CHECK_MS);
+  expiryTimer.unref();
+
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     route(req, res).catch((error: unknown) => {
       logger.error({ err: error, url: req.url }, 'request failed');
@@ -189,6 +195,7 @@ export function buildApp(deps: AppDeps): App {
       return { graphql: `${http}://${host}:${port}/graphql`, websocket: `${ws}://${host}:${port}/graphql`, dashboard: `${http}://${host}:${port}/` };
     },
     async stop() {
+      clearInterval(expiryTimer);
       await ws.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -235,6 +242,9 @@ function serveAuditNdjson(audit: readonly AuditEntry[], url: URL, res: ServerRes
   }
   res.end();
 }
+
+/** How often live connections are checked for keys that expired. */
+const KEY_EXPIRY_CHECK_MS = 5_000;
 
 /** The caller of a landing-page request: nobody, with no rights. */
 const NOBODY: Principal = { id: 'unauthenticated', name: 'unauthenticated', roles: [] };

@@ -4,12 +4,14 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { specifiedRules, validate, type GraphQLFormattedError, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import type { Principal } from '../domain/security/authorization';
 import type { GraphQLContext } from './context';
 
 export interface WsEndpoint {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Closes every connection made with a credential that no longer holds (4403, with the reason). */
+  closeWhere(revoked: (principal: Principal) => string | undefined): void;
   close(): Promise<void>;
 }
 
@@ -21,13 +23,18 @@ export function createWsEndpoint(
   extraRules: readonly ValidationRule[],
 ): WsEndpoint {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
-  const server = useServer<Record<string, unknown>, { request: IncomingMessage; principal?: Principal }>(
+  /** Open, authenticated connections and who they are. */
+  const connections = new Map<WebSocket, Principal>();
+  const server = useServer<Record<string, unknown>, { request: IncomingMessage; socket: WebSocket; principal?: Principal }>(
     {
       schema,
       // The credential travels in connection_init; a connection without a valid one is closed (4403).
       onConnect: (ctx) => {
         try {
-          ctx.extra.principal = authenticate(ctx.connectionParams);
+          const principal = authenticate(ctx.connectionParams);
+          ctx.extra.principal = principal;
+          connections.set(ctx.extra.socket, principal);
+          ctx.extra.socket.once('close', () => connections.delete(ctx.extra.socket));
           return true;
         } catch {
           return false;
@@ -43,6 +50,14 @@ export function createWsEndpoint(
   return {
     handleUpgrade(req, socket, head) {
       wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    },
+    closeWhere(revoked) {
+      for (const [socket, principal] of connections) {
+        const reason = revoked(principal);
+        if (reason === undefined) continue;
+        connections.delete(socket);
+        socket.close(4403, reason.slice(0, 120)); // a close reason holds at most 123 bytes
+      }
     },
     async close() {
       await server.dispose();

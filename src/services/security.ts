@@ -34,6 +34,8 @@ export class Security {
   /** Tokens already checked against their hash, by token: the principal they stand for. */
   private readonly verified = new Map<string, { keyId: string; principal: Principal }>();
 
+  private readonly revocationListeners: (() => void)[] = [];
+
   constructor(
     private readonly controlPlane: ControlPlane,
     private readonly clock: Clock,
@@ -42,8 +44,23 @@ export class Security {
     controlPlane.onApplied((outcome) => {
       if (outcome.ok && outcome.type === 'ApiKeyRevoked') {
         for (const [token, entry] of this.verified) if (entry.keyId === outcome.key.id) this.verified.delete(token);
+        for (const listener of this.revocationListeners) listener();
       }
     });
+  }
+
+  /** Calls `listener` whenever a key is revoked (on any instance), to end what it holds open. */
+  onRevocation(listener: () => void): void {
+    this.revocationListeners.push(listener);
+  }
+
+  /** Why a principal authenticated earlier no longer holds (revoked or expired key), or undefined. */
+  lapsed(principal: Principal): string | undefined {
+    if (!principal.id.startsWith('key:')) return undefined;
+    const key = this.controlPlane.keys().get(principal.id.slice('key:'.length));
+    if (!key || key.revokedAt !== undefined) return `API key "${principal.name}" was revoked`;
+    if (!this.live(key)) return `API key "${principal.name}" expired`;
+    return undefined;
   }
 
   /** The principal a request's credential stands for; refuses a missing, unknown, revoked or expired one. */

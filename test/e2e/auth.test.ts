@@ -21,7 +21,7 @@ import {
   WhoamiDocument,
   type Role,
 } from '../../src/client/generated/graphql';
-import { startGateway, type GatewayProcess } from '../helpers/gateway-process';
+import { startGateway, waitFor, type GatewayProcess } from '../helpers/gateway-process';
 import { uniqueName } from '../helpers/temp-dir';
 
 const NOW = Date.UTC(2026, 10, 23, 12, 0, 0);
@@ -134,6 +134,28 @@ describe('a gateway that requires API keys', () => {
     });
     expect(first).toBe('subscribed, no error');
     await client.dispose();
+  });
+
+  it('closes the live subscriptions of a key when it is revoked, saying why', async () => {
+    const made = (await admin.request(CreateApiKeyDocument, { name: 'wall-screen', roles: ['consumer'] })).createApiKey;
+    let subscribed = false;
+    const closed = new Promise<{ code: number; reason: string }>((resolve) => {
+      const client = createClient({
+        url: gateway.wsUrl,
+        webSocketImpl: WebSocket,
+        retryAttempts: 0,
+        lazy: false,
+        onNonLazyError: () => undefined,
+        connectionParams: { authorization: `Bearer ${made.token}` },
+        on: { connected: () => (subscribed = true), closed: (event) => resolve(event as { code: number; reason: string }) },
+      });
+      client.subscribe({ query: print(ViewUpdatesDocument), variables: { view } }, { next: () => undefined, error: () => undefined, complete: () => undefined });
+    });
+    await waitFor(() => subscribed || undefined, { timeoutMs: 10_000, what: 'the subscription to connect' });
+    await admin.request(RevokeApiKeyDocument, { id: made.key.id, reason: 'screen stolen' });
+    const { code, reason } = await closed;
+    expect(code).toBe(4403);
+    expect(reason).toBe('API key "wall-screen" was revoked');
   });
 
   it('refuses a revoked key at once, and audits key and ACL changes without secrets', async () => {
