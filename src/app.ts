@@ -32,7 +32,7 @@ export interface Readiness {
 export interface AppDeps {
   config: Pick<
     Config,
-    'host' | 'port' | 'maxRequestBytes' | 'webDir' | 'operationsDir' | 'schemaRegistryPrefix' | 'maxQueryDepth' | 'maxQueryAliases' | 'maxQueryFields' | 'introspection' | 'landingPage' | 'tlsCertFile' | 'tlsKeyFile' | 'tlsCaFile'
+    'host' | 'port' | 'maxRequestBytes' | 'webDir' | 'operationsDir' | 'schemaRegistryPrefix' | 'maxQueryDepth' | 'maxQueryAliases' | 'maxQueryFields' | 'maxSubscriptionsPerConnection' | 'maxSubscriptionsPerPrincipal' | 'introspection' | 'landingPage' | 'tlsCertFile' | 'tlsKeyFile' | 'tlsCaFile'
   >;
   schema: GraphQLSchema;
   services: Services;
@@ -91,7 +91,10 @@ export function buildApp(deps: AppDeps): App {
       return undefined;
     }
   };
-  const ws = createWsEndpoint(schema, contextFor, (params) => services.security.verifyConnection(params), formatError, [limits, ...(config.introspection ? [] : [NoSchemaIntrospectionCustomRule])]);
+  const ws = createWsEndpoint(schema, contextFor, (params) => services.security.verifyConnection(params), formatError, [limits, ...(config.introspection ? [] : [NoSchemaIntrospectionCustomRule])], {
+    perConnection: config.maxSubscriptionsPerConnection,
+    perPrincipal: config.maxSubscriptionsPerPrincipal,
+  });
 
   // Live connections end when their key is revoked (at once) or expires (within seconds).
   const lapsedConnections = () => ws.closeWhere((principal) => services.security.lapsed(principal));

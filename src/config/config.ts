@@ -73,6 +73,10 @@ export const configSchema = z.object({
   maxQueryAliases: positiveInt.default(50),
   /** Most field selections in one GraphQL operation, fragments expanded. */
   maxQueryFields: positiveInt.default(2_000),
+  /** Most operations one graphql-ws connection may run at once. */
+  maxSubscriptionsPerConnection: positiveInt.default(100),
+  /** Most operations one principal may run at once over all its graphql-ws connections. */
+  maxSubscriptionsPerPrincipal: positiveInt.default(1_000),
   /** Answer introspection queries (schema discovery by tools such as codegen and IDEs). */
   introspection: flag.default(true),
   /** Serve Apollo's landing page at GET /graphql in a browser. */
@@ -150,6 +154,8 @@ export const ENV_NAMES: Record<keyof Config, string> = {
   maxQueryAliases: 'TRIBUTARY_MAX_QUERY_ALIASES',
   maxQueryFields: 'TRIBUTARY_MAX_QUERY_FIELDS',
   introspection: 'TRIBUTARY_INTROSPECTION',
+  maxSubscriptionsPerConnection: 'TRIBUTARY_MAX_SUBSCRIPTIONS_PER_CONNECTION',
+  maxSubscriptionsPerPrincipal: 'TRIBUTARY_MAX_SUBSCRIPTIONS_PER_PRINCIPAL',
   landingPage: 'TRIBUTARY_LANDING_PAGE',
   maxRequestBytes: 'TRIBUTARY_MAX_REQUEST_BYTES',
   processorBatchSize: 'TRIBUTARY_PROCESSOR_BATCH_SIZE',

@@ -2,7 +2,7 @@
 
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { specifiedRules, validate, type GraphQLFormattedError, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { GraphQLError, specifiedRules, validate, type GraphQLFormattedError, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Principal } from '../domain/security/authorization';
@@ -15,16 +15,31 @@ export interface WsEndpoint {
   close(): Promise<void>;
 }
 
+export interface SubscriptionLimits {
+  perConnection: number;
+  perPrincipal: number;
+}
+
 export function createWsEndpoint(
   schema: GraphQLSchema,
   context: (req: IncomingMessage, principal: Principal) => GraphQLContext,
   authenticate: (params: Readonly<Record<string, unknown>> | undefined) => Principal,
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError,
   extraRules: readonly ValidationRule[],
+  limits: SubscriptionLimits,
 ): WsEndpoint {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   /** Open, authenticated connections and who they are. */
   const connections = new Map<WebSocket, Principal>();
+  /** Operations running on each connection, and how many each principal runs over all of its connections. */
+  const running = new Map<WebSocket, Set<string>>();
+  const perPrincipal = new Map<string, number>();
+  const release = (socket: WebSocket, principal: Principal, id: string) => {
+    if (!running.get(socket)?.delete(id)) return;
+    const left = (perPrincipal.get(principal.id) ?? 1) - 1;
+    if (left > 0) perPrincipal.set(principal.id, left);
+    else perPrincipal.delete(principal.id);
+  };
   const server = useServer<Record<string, unknown>, { request: IncomingMessage; socket: WebSocket; principal?: Principal }>(
     {
       schema,
@@ -33,12 +48,35 @@ export function createWsEndpoint(
         try {
           const principal = authenticate(ctx.connectionParams);
           ctx.extra.principal = principal;
-          connections.set(ctx.extra.socket, principal);
-          ctx.extra.socket.once('close', () => connections.delete(ctx.extra.socket));
+          const { socket } = ctx.extra;
+          connections.set(socket, principal);
+          running.set(socket, new Set());
+          socket.once('close', () => {
+            connections.delete(socket);
+            for (const id of [...(running.get(socket) ?? [])]) release(socket, principal, id);
+            running.delete(socket);
+          });
           return true;
         } catch {
           return false;
         }
+      },
+      // Bounded per connection and per principal, so one client cannot hold the gateway's memory.
+      onSubscribe: (ctx, id) => {
+        const { socket, principal } = ctx.extra;
+        const ids = running.get(socket);
+        if (!ids || !principal) return undefined;
+        const refuse = (message: string) => [new GraphQLError(message, { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', retriable: true } })];
+        if (ids.size >= limits.perConnection) return refuse(`this connection already runs ${limits.perConnection} subscriptions, the most one may; end one first`);
+        if ((perPrincipal.get(principal.id) ?? 0) >= limits.perPrincipal) {
+          return refuse(`${principal.name} already runs ${limits.perPrincipal} subscriptions over all its connections, the most it may`);
+        }
+        ids.add(id);
+        perPrincipal.set(principal.id, (perPrincipal.get(principal.id) ?? 0) + 1);
+        return undefined;
+      },
+      onComplete: (ctx, id) => {
+        if (ctx.extra.principal) release(ctx.extra.socket, ctx.extra.principal, id);
       },
       validate: (schema, document) => validate(schema, document, [...specifiedRules, ...extraRules]),
       context: (ctx) => context(ctx.extra.request, ctx.extra.principal!),
