@@ -80,15 +80,27 @@ export function buildApp(deps: AppDeps): App {
     const producer = principal.id === 'anonymous' ? caller.producer : principal.name;
     return { services, logger, principal, producer, traceparent: caller.traceparent, warnings: [] };
   };
-  /** The caller of an HTTP request, or a 401 already sent (undefined). */
-  const authenticated = (req: IncomingMessage, res: ServerResponse, refuse: (message: string) => unknown): Principal | undefined => {
+  /**
+   * The caller of an HTTP request, admitted by its rate limit; or undefined, with a 401 or 429
+   * already sent (its body made by `refuse` from the message and the code).
+   */
+  const authenticated = (req: IncomingMessage, res: ServerResponse, refuse: (message: string, code: string) => unknown): Principal | undefined => {
     try {
-      return services.security.authenticate(req.headers);
+      const principal = services.security.authenticate(req.headers);
+      services.security.admit(principal);
+      return principal;
     } catch (error) {
-      if (!GatewayError.is(error, 'UNAUTHENTICATED')) throw error;
-      res.setHeader('www-authenticate', 'Bearer realm="tributary"');
-      writeJson(res, 401, refuse(error.message));
-      return undefined;
+      if (GatewayError.is(error, 'UNAUTHENTICATED')) {
+        res.setHeader('www-authenticate', 'Bearer realm="tributary"');
+        writeJson(res, 401, refuse(error.message, error.code));
+        return undefined;
+      }
+      if (GatewayError.is(error, 'RATE_LIMITED')) {
+        res.setHeader('retry-after', String(Math.ceil(Number(error.details?.retryAfterMs ?? 1_000) / 1000)));
+        writeJson(res, 429, refuse(error.message, error.code));
+        return undefined;
+      }
+      throw error;
     }
   };
   const ws = createWsEndpoint(schema, contextFor, (params) => services.security.verifyConnection(params), formatError, [limits, ...(config.introspection ? [] : [NoSchemaIntrospectionCustomRule])], {
@@ -124,7 +136,7 @@ export function buildApp(deps: AppDeps): App {
         res.setHeader('x-request-id', requestId);
         // A browser asking for the landing page brings no key; anything it runs is refused.
         const landingPage = req.method === 'GET' && (req.headers.accept ?? '').includes('text/html');
-        const principal = landingPage ? NOBODY : authenticated(req, res, (message) => ({ errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] }));
+        const principal = landingPage ? NOBODY : authenticated(req, res, (message, code) => ({ errors: [{ message, extensions: { code, retriable: code === 'RATE_LIMITED' } }] }));
         if (!principal) return;
         return requestScope.run({ requestId }, () => handleGraphQLRequest(apollo, req, res, url, config.maxRequestBytes, async () => contextFor(req, principal)));
       }
@@ -147,8 +159,7 @@ export function buildApp(deps: AppDeps): App {
       default: {
         const encoded = ENCODED_INGEST_PATH.exec(url.pathname);
         if (encoded) {
-          const refuse = (message: string) => ({ error: { code: 'UNAUTHENTICATED', message } });
-          const principal = authenticated(req, res, refuse);
+          const principal = authenticated(req, res, (message, code) => ({ error: { code, message } }));
           if (!principal) return;
           const stream = decodeURIComponent(encoded[1]);
           const forbidden = (message: string) => ({ error: { code: 'FORBIDDEN', message } });
@@ -157,7 +168,7 @@ export function buildApp(deps: AppDeps): App {
           return handleEncodedIngest(services.ingest, req, res, stream, { maxBodyBytes: config.maxRequestBytes, producer, traceparent });
         }
         if (url.pathname === config.schemaRegistryPrefix || url.pathname.startsWith(`${config.schemaRegistryPrefix}/`)) {
-          const principal = authenticated(req, res, (message) => ({ error_code: 40101, message }));
+          const principal = authenticated(req, res, (message, code) => ({ error_code: code === 'RATE_LIMITED' ? 42901 : 40101, message }));
           if (!principal) return;
           const operation = registryOperation(req.method ?? 'GET', url.pathname.slice(config.schemaRegistryPrefix.length));
           if (!permitted(() => services.security.checkControl(principal, operation), res, (message) => ({ error_code: 40301, message }))) return;

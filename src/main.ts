@@ -48,7 +48,7 @@ export async function startTributary(config: Config, options: { logger?: Logger;
     const followed = controlPlane.follow(following.signal, (error) => logger.warn({ err: error }, 'cannot read control-plane commands; trying again'));
 
     const catalog = new StreamsAndViews(controlPlane, adapters.eventLog, clock, config.defaultWatermarkDelayMs);
-    const security = new Security(controlPlane, clock, config.auth === 'required');
+    const security = new Security(controlPlane, clock, config.auth === 'required', config.rateLimits);
     const bootstrapKey = config.auth === 'required' ? await security.bootstrapAdminKey() : undefined;
     const schemas = new SchemaRegistry(controlPlane, clock, (stream, fields) => lineage.viewsReading(stream, fields));
     const quarantine = new Quarantine(adapters.eventLog);

@@ -3,6 +3,7 @@
 
 import path from 'node:path';
 import { z } from 'zod';
+import { parseRateLimits } from '../domain/security/rate-limits';
 import { shippedPath } from './package-root';
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -83,6 +84,18 @@ export const configSchema = z.object({
   landingPage: flag.default(true),
   /** required: every request and subscription needs an API key. off: local development only, everyone is an anonymous admin. */
   auth: z.enum(['required', 'off']).default('required'),
+  /** Requests per second and burst per role, "producer=1000:2000,…"; roles left out (admin) are not limited. */
+  rateLimits: z
+    .string()
+    .default('producer=1000:2000,consumer=200:400,steward=50:100,auditor=50:100')
+    .transform((text, ctx) => {
+      try {
+        return parseRateLimits(text);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
   /** PEM certificate (chain) and key: serve HTTPS and WSS instead of HTTP and WS. */
   tlsCertFile: z.string().default(''),
   tlsKeyFile: z.string().default(''),
@@ -147,6 +160,7 @@ export const ENV_NAMES: Record<keyof Config, string> = {
   maxEventTimeAheadMs: 'TRIBUTARY_MAX_EVENT_TIME_AHEAD_MS',
   requireSchemas: 'TRIBUTARY_REQUIRE_SCHEMAS',
   auth: 'TRIBUTARY_AUTH',
+  rateLimits: 'TRIBUTARY_RATE_LIMITS',
   tlsCertFile: 'TRIBUTARY_TLS_CERT_FILE',
   tlsKeyFile: 'TRIBUTARY_TLS_KEY_FILE',
   tlsCaFile: 'TRIBUTARY_TLS_CA_FILE',

@@ -26,6 +26,7 @@ export type ErrorCode =
   | 'SCHEMA_REQUIRED'
   | 'FORBIDDEN'
   | 'UNAUTHENTICATED'
+  | 'RATE_LIMITED'
   | 'CONFLICT'
   | 'INTERNAL';
 

@@ -18,6 +18,7 @@ import {
   type Role,
 } from '../domain/security/authorization';
 import { newApiKey, parseApiKey, secretMatches } from '../domain/security/api-keys';
+import { limitFor, TokenBuckets, type RateLimits } from '../domain/security/rate-limits';
 import { GatewayError } from '../errors/gateway-error';
 import type { Clock } from '../ports/clock';
 import type { ControlPlane } from './control-plane';
@@ -36,10 +37,13 @@ export class Security {
 
   private readonly revocationListeners: (() => void)[] = [];
 
+  private readonly buckets = new TokenBuckets();
+
   constructor(
     private readonly controlPlane: ControlPlane,
     private readonly clock: Clock,
     readonly required: boolean,
+    private readonly rateLimits: RateLimits = {},
   ) {
     controlPlane.onApplied((outcome) => {
       if (outcome.ok && outcome.type === 'ApiKeyRevoked') {
@@ -92,6 +96,19 @@ export class Security {
     if (this.verified.size >= VERIFIED_CACHE) this.verified.delete(this.verified.keys().next().value!);
     this.verified.set(token, { keyId: key.id, principal });
     return principal;
+  }
+
+  /** Takes one request from the principal's rate limit, or refuses with when to retry. */
+  admit(principal: Principal): void {
+    const limit = limitFor(principal, this.rateLimits);
+    if (!limit) return;
+    const taken = this.buckets.take(principal.id, limit, this.clock.now());
+    if (taken.allowed) return;
+    throw new GatewayError(
+      'RATE_LIMITED',
+      `${principal.name} is over its rate limit of ${limit.perSecond} requests per second (bursts of ${limit.burst}); retry in ${taken.retryAfterMs} ms`,
+      { retriable: true, details: { retryAfterMs: taken.retryAfterMs } },
+    );
   }
 
   /** Refuses, with the reason, unless `principal` may do `operation` to the stream or view. */

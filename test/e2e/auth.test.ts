@@ -168,3 +168,40 @@ describe('a gateway that requires API keys', () => {
     expect(everything).toContain('PUT_ACL');
   });
 });
+
+describe('rate limits per principal', () => {
+  let gateway: GatewayProcess;
+  beforeAll(async () => {
+    // One request per 10 s on average, bursts of 3: a quick burst of 6 is sure to meet the limit.
+    gateway = await startGateway({ env: { TRIBUTARY_AUTH: 'required', TRIBUTARY_RATE_LIMITS: 'producer=0.1:3' } });
+  });
+  afterAll(async () => {
+    await gateway?.stop();
+  });
+
+  it('hold under a burst from one key, with when to retry, while another key is served', async () => {
+    const adminToken = /Admin API key \(shown once; keep it\): (trb_\S+)/.exec(gateway.log())![1];
+    const admin = new GraphQLClient(gateway.url, { headers: { authorization: `Bearer ${adminToken}` } });
+    const stream = uniqueName('limited');
+    await admin.request(CreateStreamDocument, { input: { name: stream } });
+    const tokenA = (await admin.request(CreateApiKeyDocument, { name: 'noisy', roles: ['producer'] })).createApiKey.token;
+    const tokenB = (await admin.request(CreateApiKeyDocument, { name: 'quiet', roles: ['producer'] })).createApiKey.token;
+    const post = (token: string) =>
+      fetch(gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query: print(IngestDocument), variables: { stream, events: [{ ts: NOW }] } }),
+      });
+    const burst = [];
+    for (let i = 0; i < 6; i++) burst.push(await post(tokenA));
+    expect(burst.map((r) => r.status)).toEqual([200, 200, 200, 429, 429, 429]);
+    const limited = burst[3];
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    const body = (await limited.json()) as { errors: { message: string; extensions: Record<string, unknown> }[] };
+    expect(body.errors[0].extensions).toMatchObject({ code: 'RATE_LIMITED', retriable: true });
+    expect(body.errors[0].message).toMatch(/^noisy is over its rate limit of 0.1 requests per second \(bursts of 3\); retry in \d+ ms$/);
+    // The other key has a bucket of its own; the admin key is not limited.
+    expect((await post(tokenB)).status).toBe(200);
+    expect((await post(adminToken)).status).toBe(200);
+  });
+});

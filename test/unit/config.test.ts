@@ -51,5 +51,8 @@ describe('configuration', () => {
     expect(loadConfig({}, { TRIBUTARY_TLS_CERT_FILE: '/s.crt', TRIBUTARY_TLS_KEY_FILE: '/s.key' })).toMatchObject({ tlsCertFile: '/s.crt', tlsCaFile: '' });
     expect(() => loadConfig({}, { TRIBUTARY_MAX_QUERY_DEPTH: '0' })).toThrow(/TRIBUTARY_MAX_QUERY_DEPTH/);
     expect(loadConfig({}, { TRIBUTARY_INTROSPECTION: 'false' })).toMatchObject({ introspection: false, landingPage: true, maxQueryDepth: 20 });
+    expect(loadConfig({}, { TRIBUTARY_RATE_LIMITS: 'producer=5:10' }).rateLimits).toEqual({ producer: { perSecond: 5, burst: 10 } });
+    expect(() => loadConfig({}, { TRIBUTARY_RATE_LIMITS: 'producer=lots' })).toThrow(/TRIBUTARY_RATE_LIMITS: "producer=lots" is not <role>=<requests per second>:<burst>/);
+    expect(loadConfig({}, {}).auth).toBe('required');
   });
 });
