@@ -20,6 +20,8 @@ export interface GatewayOptions {
 
 export interface Gateway {
   graphqlUrl: string;
+  /** The admin API key the gateway printed, when it requires keys. */
+  adminKey: string | undefined;
   websocketUrl: string;
   dataDir: string;
   pid: number;
@@ -105,6 +107,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     }
     return {
       graphqlUrl,
+      adminKey: /Admin API key \(shown once; keep it\): (trb_\S+)/.exec(stdout)?.[1],
       websocketUrl: graphqlUrl.replace(/^http/, 'ws'),
       dataDir,
       pid: child.pid!,

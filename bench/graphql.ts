@@ -27,10 +27,10 @@ export function ingestBody(stream: string, events: readonly unknown[]): string {
 }
 
 /** Posts a pre-serialised ingest body; resolves with the accepted count, throws on any error. */
-export async function postIngest(graphqlUrl: string, body: string): Promise<number> {
+export async function postIngest(graphqlUrl: string, body: string, apiKey?: string): Promise<number> {
   const response = await fetch(graphqlUrl, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-tributary-producer': PRODUCER },
+    headers: { 'content-type': 'application/json', 'x-tributary-producer': PRODUCER, ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) },
     body,
   });
   const text = await response.text();

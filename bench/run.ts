@@ -14,6 +14,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { runAggregatesBench, type AggregateStoreKind } from './aggregates';
+import { runAuthBench } from './auth';
 import type { GatewayOptions } from './gateway';
 import { runIngestBench } from './ingest';
 import { runLatencyBench } from './latency';
@@ -39,6 +40,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'ingest', title: 'ingest throughput: GraphQL mutation vs LMDB append', run: ({ gateway }) => runIngestBench({ gateway }) },
   { name: 'latency', title: 'ack → viewUpdates latency at a steady 5,000 events/s', run: ({ gateway }) => runLatencyBench({ gateway }) },
   { name: 'processor', title: 'stream processor throughput vs an in-memory loop', run: ({ profileDir }) => runProcessorBench({ profileDir }) },
+  { name: 'auth', title: 'ingest with API keys and ACL checks vs authentication off', run: () => runAuthBench() },
   { name: 'validation', title: 'ingest with schema validation (JSON Schema, Avro) vs without', run: ({ gateway }) => runValidationBench({ gateway }) },
   {
     name: 'aggregates',
