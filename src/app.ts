@@ -84,9 +84,9 @@ export function buildApp(deps: AppDeps): App {
    * The caller of an HTTP request, admitted by its rate limit; or undefined, with a 401 or 429
    * already sent (its body made by `refuse` from the message and the code).
    */
-  const authenticated = (req: IncomingMessage, res: ServerResponse, refuse: (message: string, code: string) => unknown): Principal | undefined => {
+  const authenticated = async (req: IncomingMessage, res: ServerResponse, refuse: (message: string, code: string) => unknown): Promise<Principal | undefined> => {
     try {
-      const principal = services.security.authenticate(req.headers);
+      const principal = await services.security.authenticate(req.headers);
       services.security.admit(principal);
       return principal;
     } catch (error) {
@@ -136,7 +136,7 @@ export function buildApp(deps: AppDeps): App {
         res.setHeader('x-request-id', requestId);
         // A browser asking for the landing page brings no key; anything it runs is refused.
         const landingPage = req.method === 'GET' && (req.headers.accept ?? '').includes('text/html');
-        const principal = landingPage ? NOBODY : authenticated(req, res, (message, code) => ({ errors: [{ message, extensions: { code, retriable: code === 'RATE_LIMITED' } }] }));
+        const principal = landingPage ? NOBODY : await authenticated(req, res, (message, code) => ({ errors: [{ message, extensions: { code, retriable: code === 'RATE_LIMITED' } }] }));
         if (!principal) return;
         return requestScope.run({ requestId }, () => handleGraphQLRequest(apollo, req, res, url, config.maxRequestBytes, async () => contextFor(req, principal)));
       }
@@ -147,7 +147,7 @@ export function buildApp(deps: AppDeps): App {
         return json(res, readiness.ready ? 200 : 503, { status: readiness.ready ? 'ready' : 'not ready', checks: readiness.checks });
       }
       case '/audit.ndjson': {
-        const principal = authenticated(req, res, (message) => ({ error: message }));
+        const principal = await authenticated(req, res, (message) => ({ error: message }));
         if (!principal) return;
         if (!permitted(() => services.security.checkControl(principal, 'read_audit'), res, (message) => ({ error: message }))) return;
         return serveAuditNdjson(services.catalog.audit(), url, res);
@@ -159,7 +159,7 @@ export function buildApp(deps: AppDeps): App {
       default: {
         const encoded = ENCODED_INGEST_PATH.exec(url.pathname);
         if (encoded) {
-          const principal = authenticated(req, res, (message, code) => ({ error: { code, message } }));
+          const principal = await authenticated(req, res, (message, code) => ({ error: { code, message } }));
           if (!principal) return;
           const stream = decodeURIComponent(encoded[1]);
           const forbidden = (message: string) => ({ error: { code: 'FORBIDDEN', message } });
@@ -168,7 +168,7 @@ export function buildApp(deps: AppDeps): App {
           return handleEncodedIngest(services.ingest, req, res, stream, { maxBodyBytes: config.maxRequestBytes, producer, traceparent });
         }
         if (url.pathname === config.schemaRegistryPrefix || url.pathname.startsWith(`${config.schemaRegistryPrefix}/`)) {
-          const principal = authenticated(req, res, (message, code) => ({ error_code: code === 'RATE_LIMITED' ? 42901 : 40101, message }));
+          const principal = await authenticated(req, res, (message, code) => ({ error_code: code === 'RATE_LIMITED' ? 42901 : 40101, message }));
           if (!principal) return;
           const operation = registryOperation(req.method ?? 'GET', url.pathname.slice(config.schemaRegistryPrefix.length));
           if (!permitted(() => services.security.checkControl(principal, operation), res, (message) => ({ error_code: 40301, message }))) return;

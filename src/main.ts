@@ -16,6 +16,7 @@ import { Ingest } from './services/ingest';
 import { Lineage } from './services/lineage';
 import { Quarantine } from './services/quarantine';
 import { SchemaRegistry } from './services/schema-registry';
+import { JwtVerifier } from './services/jwt-verifier';
 import { Security } from './services/security';
 import { StreamsAndViews } from './services/streams-and-views';
 import { StreamProcessor } from './stream/processor';
@@ -48,7 +49,7 @@ export async function startTributary(config: Config, options: { logger?: Logger;
     const followed = controlPlane.follow(following.signal, (error) => logger.warn({ err: error }, 'cannot read control-plane commands; trying again'));
 
     const catalog = new StreamsAndViews(controlPlane, adapters.eventLog, clock, config.defaultWatermarkDelayMs);
-    const security = new Security(controlPlane, clock, config.auth === 'required', config.rateLimits);
+    const security = new Security(controlPlane, clock, config.auth === 'required', config.rateLimits, await JwtVerifier.fromSettings(config));
     const bootstrapKey = config.auth === 'required' ? await security.bootstrapAdminKey() : undefined;
     const schemas = new SchemaRegistry(controlPlane, clock, (stream, fields) => lineage.viewsReading(stream, fields));
     const quarantine = new Quarantine(adapters.eventLog);

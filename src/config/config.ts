@@ -84,6 +84,15 @@ export const configSchema = z.object({
   landingPage: flag.default(true),
   /** required: every request and subscription needs an API key. off: local development only, everyone is an anonymous admin. */
   auth: z.enum(['required', 'off']).default('required'),
+  /** JWT bearer tokens: an HS256 secret, or RS/ES keys from a JWKS URL or file (one of the three). */
+  jwtSecret: z.string().default(''),
+  jwtJwksUrl: z.string().default(''),
+  jwtJwksFile: z.string().default(''),
+  /** Required `iss` and `aud` of accepted JWTs (empty: not checked). */
+  jwtIssuer: z.string().default(''),
+  jwtAudience: z.string().default(''),
+  /** The claim holding the token's roles (an array, or a space-separated string). */
+  jwtRolesClaim: z.string().default('roles'),
   /** Requests per second and burst per role, "producer=1000:2000,…"; roles left out (admin) are not limited. */
   rateLimits: z
     .string()
@@ -161,6 +170,12 @@ export const ENV_NAMES: Record<keyof Config, string> = {
   requireSchemas: 'TRIBUTARY_REQUIRE_SCHEMAS',
   auth: 'TRIBUTARY_AUTH',
   rateLimits: 'TRIBUTARY_RATE_LIMITS',
+  jwtSecret: 'TRIBUTARY_JWT_SECRET',
+  jwtJwksUrl: 'TRIBUTARY_JWT_JWKS_URL',
+  jwtJwksFile: 'TRIBUTARY_JWT_JWKS_FILE',
+  jwtIssuer: 'TRIBUTARY_JWT_ISSUER',
+  jwtAudience: 'TRIBUTARY_JWT_AUDIENCE',
+  jwtRolesClaim: 'TRIBUTARY_JWT_ROLES_CLAIM',
   tlsCertFile: 'TRIBUTARY_TLS_CERT_FILE',
   tlsKeyFile: 'TRIBUTARY_TLS_KEY_FILE',
   tlsCaFile: 'TRIBUTARY_TLS_CA_FILE',
@@ -236,6 +251,12 @@ function crossChecks(config: z.infer<typeof configSchema>): [keyof Config, strin
   }
   if ((config.kafkaSslCertFile === '') !== (config.kafkaSslKeyFile === '')) {
     problems.push(['kafkaSslCertFile', `and ${ENV_NAMES.kafkaSslKeyFile} must be set together (mutual TLS)`]);
+  }
+  if ([config.jwtSecret, config.jwtJwksUrl, config.jwtJwksFile].filter((v) => v !== '').length > 1) {
+    problems.push(['jwtSecret', `, ${ENV_NAMES.jwtJwksUrl} and ${ENV_NAMES.jwtJwksFile}: set one of them, not several`]);
+  }
+  if (config.jwtSecret !== '' && Buffer.byteLength(config.jwtSecret) < 32) {
+    problems.push(['jwtSecret', 'must be at least 32 bytes (an HS256 key shorter than its hash is weak)']);
   }
   if ((config.tlsCertFile === '') !== (config.tlsKeyFile === '')) {
     problems.push(['tlsCertFile', `and ${ENV_NAMES.tlsKeyFile} must be set together`]);

@@ -23,7 +23,7 @@ export interface SubscriptionLimits {
 export function createWsEndpoint(
   schema: GraphQLSchema,
   context: (req: IncomingMessage, principal: Principal) => GraphQLContext,
-  authenticate: (params: Readonly<Record<string, unknown>> | undefined) => Principal,
+  authenticate: (params: Readonly<Record<string, unknown>> | undefined) => Promise<Principal>,
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError,
   extraRules: readonly ValidationRule[],
   limits: SubscriptionLimits,
@@ -44,9 +44,9 @@ export function createWsEndpoint(
     {
       schema,
       // The credential travels in connection_init; a connection without a valid one is closed (4403).
-      onConnect: (ctx) => {
+      onConnect: async (ctx) => {
         try {
-          const principal = authenticate(ctx.connectionParams);
+          const principal = await authenticate(ctx.connectionParams);
           ctx.extra.principal = principal;
           const { socket } = ctx.extra;
           connections.set(socket, principal);

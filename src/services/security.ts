@@ -19,6 +19,7 @@ import {
 } from '../domain/security/authorization';
 import { newApiKey, parseApiKey, secretMatches } from '../domain/security/api-keys';
 import { limitFor, TokenBuckets, type RateLimits } from '../domain/security/rate-limits';
+import { JwtVerifier } from './jwt-verifier';
 import { GatewayError } from '../errors/gateway-error';
 import type { Clock } from '../ports/clock';
 import type { ControlPlane } from './control-plane';
@@ -44,6 +45,7 @@ export class Security {
     private readonly clock: Clock,
     readonly required: boolean,
     private readonly rateLimits: RateLimits = {},
+    private readonly jwt?: JwtVerifier,
   ) {
     controlPlane.onApplied((outcome) => {
       if (outcome.ok && outcome.type === 'ApiKeyRevoked') {
@@ -60,6 +62,7 @@ export class Security {
 
   /** Why a principal authenticated earlier no longer holds (revoked or expired key), or undefined. */
   lapsed(principal: Principal): string | undefined {
+    if (principal.expiresAt !== undefined && principal.expiresAt <= this.clock.now()) return `the token of "${principal.name}" expired`;
     if (!principal.id.startsWith('key:')) return undefined;
     const key = this.controlPlane.keys().get(principal.id.slice('key:'.length));
     if (!key || key.revokedAt !== undefined) return `API key "${principal.name}" was revoked`;
@@ -68,17 +71,18 @@ export class Security {
   }
 
   /** The principal a request's credential stands for; refuses a missing, unknown, revoked or expired one. */
-  authenticate(headers: Headers): Principal {
+  async authenticate(headers: Headers): Promise<Principal> {
     const token = credentialOf(headers);
     if (!this.required && token === undefined) return ANONYMOUS;
     if (token === undefined) {
       throw new GatewayError('UNAUTHENTICATED', 'this gateway requires an API key: send "Authorization: Bearer trb_…" (or x-api-key)');
     }
+    if (this.jwt && JwtVerifier.looksLikeJwt(token)) return this.jwt.verify(token, this.clock.now());
     return this.verify(token);
   }
 
   /** The principal of a graphql-ws connection, from its connection_init payload ({ authorization: "Bearer …" } or { apiKey }). */
-  verifyConnection(params: Readonly<Record<string, unknown>> | undefined): Principal {
+  verifyConnection(params: Readonly<Record<string, unknown>> | undefined): Promise<Principal> {
     const authorization = typeof params?.authorization === 'string' ? params.authorization : undefined;
     const apiKey = typeof params?.apiKey === 'string' ? params.apiKey : undefined;
     return this.authenticate({ authorization, 'x-api-key': apiKey });

@@ -54,5 +54,7 @@ describe('configuration', () => {
     expect(loadConfig({}, { TRIBUTARY_RATE_LIMITS: 'producer=5:10' }).rateLimits).toEqual({ producer: { perSecond: 5, burst: 10 } });
     expect(() => loadConfig({}, { TRIBUTARY_RATE_LIMITS: 'producer=lots' })).toThrow(/TRIBUTARY_RATE_LIMITS: "producer=lots" is not <role>=<requests per second>:<burst>/);
     expect(loadConfig({}, {}).auth).toBe('required');
+    expect(() => loadConfig({}, { TRIBUTARY_JWT_SECRET: 'short' })).toThrow(/TRIBUTARY_JWT_SECRET: must be at least 32 bytes/);
+    expect(() => loadConfig({}, { TRIBUTARY_JWT_SECRET: 'x'.repeat(32), TRIBUTARY_JWT_JWKS_URL: 'https://id.example/jwks' })).toThrow(/set one of them/);
   });
 });

@@ -23,6 +23,8 @@ export interface Principal {
   /** A name to show in logs and the audit trail. */
   name: string;
   roles: readonly Role[];
+  /** When the credential stops being valid (a JWT's exp), epoch ms. */
+  expiresAt?: number;
 }
 
 export interface AclRule {
