@@ -5,6 +5,7 @@ import { Command, Option } from 'commander';
 import { loadConfig } from './config/config';
 import { runDemo } from './cli/demo';
 import { makeDevCertificates } from './cli/dev-certs';
+import { newApiKey } from './domain/security/api-keys';
 import { ingestFile } from './cli/ingest-file';
 import { runMigrate, runStart } from './cli/start';
 
@@ -49,6 +50,13 @@ program
     const apiKey = options.apiKey ?? process.env.TRIBUTARY_API_KEY;
     const summary = await ingestFile({ stream, file, url: options.url, batchSize: Number(options.batchSize), producer: options.producer, apiKey });
     process.exitCode = summary.rejected > 0 || summary.unparseable > 0 ? 2 : 0;
+  });
+
+program
+  .command('keygen')
+  .description('print a new, random API key (for TRIBUTARY_BOOTSTRAP_ADMIN_KEY; keys for users come from createApiKey)')
+  .action(() => {
+    console.log(newApiKey().token);
   });
 
 program

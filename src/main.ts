@@ -50,7 +50,7 @@ export async function startTributary(config: Config, options: { logger?: Logger;
 
     const catalog = new StreamsAndViews(controlPlane, adapters.eventLog, clock, config.defaultWatermarkDelayMs);
     const security = new Security(controlPlane, clock, config.auth === 'required', config.rateLimits, await JwtVerifier.fromSettings(config));
-    const bootstrapKey = config.auth === 'required' ? await security.bootstrapAdminKey() : undefined;
+    const bootstrapKey = config.auth === 'required' ? await security.bootstrapAdminKey(config.bootstrapAdminKey || undefined) : undefined;
     const schemas = new SchemaRegistry(controlPlane, clock, (stream, fields) => lineage.viewsReading(stream, fields));
     const quarantine = new Quarantine(adapters.eventLog);
     const ingest = new Ingest(adapters.eventLog, catalog, schemas, quarantine, lineage, clock, metrics, config);

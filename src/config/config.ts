@@ -84,6 +84,8 @@ export const configSchema = z.object({
   landingPage: flag.default(true),
   /** required: every request and subscription needs an API key. off: local development only, everyone is an anonymous admin. */
   auth: z.enum(['required', 'off']).default('required'),
+  /** An admin API key the deployment supplies (trb_…), instead of one made and printed at first start. */
+  bootstrapAdminKey: z.string().default(''),
   /** JWT bearer tokens: an HS256 secret, or RS/ES keys from a JWKS URL or file (one of the three). */
   jwtSecret: z.string().default(''),
   jwtJwksUrl: z.string().default(''),
@@ -170,6 +172,7 @@ export const ENV_NAMES: Record<keyof Config, string> = {
   requireSchemas: 'TRIBUTARY_REQUIRE_SCHEMAS',
   auth: 'TRIBUTARY_AUTH',
   rateLimits: 'TRIBUTARY_RATE_LIMITS',
+  bootstrapAdminKey: 'TRIBUTARY_BOOTSTRAP_ADMIN_KEY',
   jwtSecret: 'TRIBUTARY_JWT_SECRET',
   jwtJwksUrl: 'TRIBUTARY_JWT_JWKS_URL',
   jwtJwksFile: 'TRIBUTARY_JWT_JWKS_FILE',

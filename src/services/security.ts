@@ -17,7 +17,7 @@ import {
   type ResourceType,
   type Role,
 } from '../domain/security/authorization';
-import { newApiKey, parseApiKey, secretMatches } from '../domain/security/api-keys';
+import { hashSecret, newApiKey, parseApiKey, secretMatches } from '../domain/security/api-keys';
 import { limitFor, TokenBuckets, type RateLimits } from '../domain/security/rate-limits';
 import { JwtVerifier } from './jwt-verifier';
 import { GatewayError } from '../errors/gateway-error';
@@ -130,7 +130,16 @@ export class Security {
    * On the first start that requires keys, when no live admin key exists yet: makes one and returns
    * its token, to be shown once. Undefined when an admin key already exists.
    */
-  async bootstrapAdminKey(): Promise<string | undefined> {
+  async bootstrapAdminKey(given?: string): Promise<string | undefined> {
+    if (given) {
+      // A deployment's own admin key (e.g. from a secret store): known by every instance, printed by none.
+      const parsed = parseApiKey(given);
+      if (!parsed) throw new Error('TRIBUTARY_BOOTSTRAP_ADMIN_KEY: must be a key of the form trb_<12 characters>_<43 characters>, such as createApiKey makes');
+      if (this.controlPlane.keys().has(parsed.id)) return undefined;
+      const key: ApiKeyRecord = { id: parsed.id, name: 'admin', roles: ['admin'], hash: hashSecret(parsed.secret), createdAt: this.clock.now(), createdBy: SYSTEM.name };
+      await this.controlPlane.submit({ type: 'CreateApiKey', key, at: key.createdAt, actor: SYSTEM.name });
+      return undefined;
+    }
     const live = [...this.controlPlane.keys().values()].filter((key) => this.live(key) && key.roles.includes('admin'));
     if (live.length > 0) return undefined;
     return (await this.createKey({ name: 'admin', roles: ['admin'] }, SYSTEM)).token;

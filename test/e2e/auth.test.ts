@@ -21,7 +21,7 @@ import {
   WhoamiDocument,
   type Role,
 } from '../../src/client/generated/graphql';
-import { startGateway, waitFor, type GatewayProcess } from '../helpers/gateway-process';
+import { startExpectingFailure, startGateway, waitFor, type GatewayProcess } from '../helpers/gateway-process';
 import { uniqueName } from '../helpers/temp-dir';
 
 const NOW = Date.UTC(2026, 10, 23, 12, 0, 0);
@@ -203,5 +203,25 @@ describe('rate limits per principal', () => {
     // The other key has a bucket of its own; the admin key is not limited.
     expect((await post(tokenB)).status).toBe(200);
     expect((await post(adminToken)).status).toBe(200);
+  });
+});
+
+describe('an admin key supplied by the deployment', () => {
+  it('is accepted from the first start, printed by no one, and refused when malformed', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const token = execFileSync(process.execPath, [require('node:path').resolve(__dirname, '../../dist/src/cli.js'), 'keygen'], { encoding: 'utf8' }).trim();
+    expect(token).toMatch(/^trb_[a-z0-9]{12}_[A-Za-z0-9_-]{43}$/);
+    const gateway = await startGateway({ env: { TRIBUTARY_AUTH: 'required', TRIBUTARY_BOOTSTRAP_ADMIN_KEY: token } });
+    try {
+      expect(gateway.log()).not.toContain('Admin API key');
+      const admin = new GraphQLClient(gateway.url, { headers: { authorization: `Bearer ${token}` } });
+      expect((await admin.request(WhoamiDocument, {})).whoami).toMatchObject({ name: 'admin', roles: ['admin'] });
+    } finally {
+      await gateway.stop();
+    }
+    const refused = await startExpectingFailure({ TRIBUTARY_BOOTSTRAP_ADMIN_KEY: 'hunter2' });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('TRIBUTARY_BOOTSTRAP_ADMIN_KEY: must be a key of the form');
+    expect(refused.stderr).not.toContain('hunter2');
   });
 });
