@@ -158,6 +158,19 @@ describe('a gateway that requires API keys', () => {
     expect(reason).toBe('API key "wall-screen" was revoked');
   });
 
+  it('ends a live subscription within seconds when an ACL starts denying it', async () => {
+    const made = (await admin.request(CreateApiKeyDocument, { name: 'tv-screen', roles: ['consumer'] })).createApiKey;
+    const client = createClient({ url: gateway.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${made.token}` } });
+    const ended = new Promise<unknown>((resolve) => {
+      client.subscribe({ query: print(ViewUpdatesDocument), variables: { view } }, { next: (result) => result.errors && resolve(result.errors), error: resolve, complete: () => resolve('completed') });
+    });
+    await waitFor(async () => /^tributary_live_subscribers\s+[1-9]/m.test(await gateway.metrics()) || undefined, { timeoutMs: 10_000, what: 'the subscription to start' });
+    await admin.request(PutAclDocument, { input: { principal: `key:${made.key.id}`, resourceType: 'VIEW', resource: view, operation: 'consume', permission: 'DENY' } });
+    const outcome = await ended;
+    expect(JSON.stringify(outcome)).toContain(`tv-screen may not consume on view \\"${view}\\"`);
+    await client.dispose();
+  });
+
   it('refuses a revoked key at once, and audits key and ACL changes without secrets', async () => {
     await admin.request(RevokeApiKeyDocument, { id: keys.auditor!.id, reason: 'left the team' });
     expect(await codeOf(as(keys.auditor!.token).request(StreamsDocument, {}))).toMatch(/HTTP 401|UNAUTHENTICATED/);

@@ -1,6 +1,7 @@
 import { Arg, Ctx, Int, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { WindowRowRecord } from '../../../ports/aggregate-store';
 import { mayData, type GraphQLContext } from '../../context';
+import { guardedSubscription } from '../../guarded-subscription';
 import { WindowRow } from './window-row.type';
 
 @Resolver()
@@ -22,8 +23,10 @@ export class AggregatesResolver {
     description: 'Each window row of the view as soon as new events change it, and once more with final: true when it closes.',
     subscribe: ({ args, context }) => {
       const ctx = context as GraphQLContext;
-      mayData(ctx, 'VIEW', args.view as string, 'consume');
-      return ctx.services.aggregates.subscribe(args.view as string);
+      const allowed = () => mayData(ctx, 'VIEW', args.view as string, 'consume');
+      allowed();
+      // Rights are checked again while it runs: an ACL that now denies it ends it within seconds.
+      return guardedSubscription(ctx.services.aggregates.subscribe(args.view as string), allowed);
     },
   })
   viewUpdates(@Arg('view', () => String) _view: string, @Root() row: WindowRowRecord): WindowRow {

@@ -3,6 +3,7 @@ import type { AuditEntry } from '../../../domain/audit';
 import type { CompatibilityMode } from '../../../domain/schemas/compatibility';
 import type { ChangePolicy, ProposalStatus, VersionState } from '../../../domain/schemas/registry';
 import { mayControl, type GraphQLContext } from '../../context';
+import { guardedSubscription } from '../../guarded-subscription';
 import { AuditLogEntry } from '../audit/audit.type';
 import {
   ChangePolicyEnum,
@@ -177,8 +178,9 @@ export class SchemaResolver {
     description: 'Each registry change as it is applied (on any instance): registrations, proposals, decisions, states, policies, modes, deletes.',
     subscribe: ({ args, context }) => {
       const ctx = context as GraphQLContext;
-      mayControl(ctx, 'read_catalog');
-      return ctx.services.schemas.subscribeChanges((args.subject as string | null) ?? undefined);
+      const allowed = () => mayControl(ctx, 'read_catalog');
+      allowed();
+      return guardedSubscription(ctx.services.schemas.subscribeChanges((args.subject as string | null) ?? undefined), allowed);
     },
   })
   schemaChanges(@Arg('subject', () => String, { nullable: true }) _subject: string | null, @Root() entry: AuditEntry): AuditLogEntry {
