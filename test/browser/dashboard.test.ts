@@ -3,10 +3,8 @@
 // WebSocket drops; API errors are shown on the page. Also checks that the documents the dashboard
 // sends name operations of schema/operations, which the gateway serves to it.
 
-import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { parse } from 'graphql';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,7 +44,6 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
   let dropSocket: () => void = () => {};
 
   beforeAll(async () => {
-    await buildGateway();
     gateway = await startGateway({ producer: 'checkout' });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -156,16 +153,6 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
   });
 });
 
-/** Compiles the project, so dist/ holds the code under test rather than a stale build. */
-async function buildGateway(): Promise<void> {
-  try {
-    await promisify(execFile)('npx', ['tsc', '-p', ROOT], { cwd: ROOT, timeout: 110_000 });
-  } catch (error) {
-    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
-    throw new Error(`npx tsc -p ${ROOT} failed:\n${stdout}${stderr}`);
-  }
-}
-
 /**
  * Waits until the aggregates table has the row of `windowStart` and `country` with every cell in
  * `cells` (data-col → text); returns whether the row carries the test's probe and the highlight.
@@ -192,7 +179,6 @@ describe.skipIf(!hasChromium)('dashboard against a gateway that requires API key
   let browser: Browser;
 
   beforeAll(async () => {
-    await buildGateway();
     gateway = await startGateway({ env: { TRIBUTARY_AUTH: 'required' } });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   });
