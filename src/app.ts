@@ -14,7 +14,7 @@ import type { ControlOperation, Principal } from './domain/security/authorizatio
 import { GatewayError } from './errors/gateway-error';
 import { auditMatches, type AuditEntry } from './domain/audit';
 import { callerFromHeaders, type GraphQLContext, type Services } from './graphql/context';
-import { handleGraphQLRequest } from './graphql/http';
+import { handleGraphQLRequest, sendJson } from './graphql/http';
 import { createErrorFormatter, requestIdFrom, requestScope } from './graphql/plugins/error-masking';
 import { queryLimitRule } from './graphql/plugins/query-limits';
 import { warningsInExtensions } from './graphql/plugins/warnings';
@@ -92,12 +92,12 @@ export function buildApp(deps: AppDeps): App {
     } catch (error) {
       if (GatewayError.is(error, 'UNAUTHENTICATED')) {
         res.setHeader('www-authenticate', 'Bearer realm="tributary"');
-        writeJson(res, 401, refuse(error.message, error.code));
+        sendJson(res, 401, refuse(error.message, error.code));
         return undefined;
       }
       if (GatewayError.is(error, 'RATE_LIMITED')) {
         res.setHeader('retry-after', String(Math.ceil(Number(error.details?.retryAfterMs ?? 1_000) / 1000)));
-        writeJson(res, 429, refuse(error.message, error.code));
+        sendJson(res, 429, refuse(error.message, error.code));
         return undefined;
       }
       throw error;
@@ -141,10 +141,10 @@ export function buildApp(deps: AppDeps): App {
         return requestScope.run({ requestId }, () => handleGraphQLRequest(apollo, req, res, url, config.maxRequestBytes, async () => contextFor(req, principal)));
       }
       case '/healthz':
-        return json(res, 200, { status: 'ok' });
+        return sendJson(res, 200, { status: 'ok' });
       case '/readyz': {
         const readiness = deps.readiness();
-        return json(res, readiness.ready ? 200 : 503, { status: readiness.ready ? 'ready' : 'not ready', checks: readiness.checks });
+        return sendJson(res, readiness.ready ? 200 : 503, { status: readiness.ready ? 'ready' : 'not ready', checks: readiness.checks });
       }
       case '/audit.ndjson': {
         const principal = await authenticated(req, res, (message) => ({ error: message }));
@@ -190,7 +190,7 @@ export function buildApp(deps: AppDeps): App {
     const file = path.resolve(root, `.${pathname === '/' ? '/index.html' : pathname}`);
     const type = STATIC_TYPES[path.extname(file)];
     if (!dir || !file.startsWith(root + path.sep) || !type || !existsSync(file) || !statSync(file).isFile()) {
-      return json(res, 404, { error: `no such page: ${pathname}` });
+      return sendJson(res, 404, { error: `no such page: ${pathname}` });
     }
     res.writeHead(200, { 'content-type': type, 'cache-control': 'no-cache' });
     createReadStream(file).pipe(res);
@@ -221,11 +221,6 @@ export function buildApp(deps: AppDeps): App {
   };
 }
 
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
-}
-
 /**
  * HTTPS options when a certificate is configured; with a CA, clients must present a certificate it
  * signed (mutual TLS). An unreadable file stops start-up, naming the setting.
@@ -249,7 +244,7 @@ function serveAuditNdjson(audit: readonly AuditEntry[], url: URL, res: ServerRes
   const param = (name: string) => url.searchParams.get(name) ?? undefined;
   const since = param('since');
   const filter = { resource: param('resource'), actor: param('actor'), action: param('action'), since: since === undefined ? undefined : Date.parse(since) };
-  if (filter.since !== undefined && Number.isNaN(filter.since)) return json(res, 400, { error: `since must be an RFC 3339 time; got ${JSON.stringify(since)}` });
+  if (filter.since !== undefined && Number.isNaN(filter.since)) return sendJson(res, 400, { error: `since must be an RFC 3339 time; got ${JSON.stringify(since)}` });
   res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8' });
   for (const entry of audit) {
     if (auditMatches(entry, filter)) res.write(`${JSON.stringify({ ...entry, at: new Date(entry.at).toISOString() })}\n`);
@@ -270,7 +265,7 @@ function permitted(check: () => void, res: ServerResponse, body: (message: strin
     return true;
   } catch (error) {
     if (!GatewayError.is(error, 'FORBIDDEN')) throw error;
-    writeJson(res, 403, body(error.message));
+    sendJson(res, 403, body(error.message));
     return false;
   }
 }
@@ -281,9 +276,4 @@ function registryOperation(method: string, path: string): ControlOperation {
   if (method === 'POST' && (path.startsWith('/compatibility/') || /^\/subjects\/[^/]+$/.test(path))) return 'read_catalog';
   if (method === 'POST') return 'manage_schemas';
   return 'approve_schemas';
-}
-
-function writeJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
 }

@@ -9,6 +9,12 @@ export class InvalidUtf8Error extends Error {}
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** Answers with `body` as JSON (in `contentType`, a JSON media type). */
+export function sendJson(res: ServerResponse, status: number, body: unknown, contentType = 'application/json'): void {
+  res.writeHead(status, { 'content-type': contentType });
+  res.end(JSON.stringify(body));
+}
+
 /** The whole request body, refused once it passes `maxBytes`. */
 export async function readBytes(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -50,8 +56,7 @@ export async function handleGraphQLRequest<C extends BaseContext>(
   } catch (error) {
     const tooLarge = error instanceof RequestTooLargeError;
     const message = tooLarge || error instanceof InvalidUtf8Error ? error.message : 'request body is not valid JSON';
-    res.writeHead(tooLarge ? 413 : 400, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ errors: [{ message, extensions: { code: tooLarge ? 'REQUEST_TOO_LARGE' : 'BAD_REQUEST' } }] }));
+    sendJson(res, tooLarge ? 413 : 400, { errors: [{ message, extensions: { code: tooLarge ? 'REQUEST_TOO_LARGE' : 'BAD_REQUEST' } }] });
     return;
   }
   const response = await apollo.executeHTTPGraphQLRequest({

@@ -4,7 +4,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayError } from '../errors/gateway-error';
-import { readBytes, RequestTooLargeError } from '../graphql/http';
+import { readBytes, RequestTooLargeError, sendJson } from '../graphql/http';
 import type { Ingest } from '../services/ingest';
 
 export const ENCODED_INGEST_PATH = /^\/streams\/([^/]+)\/messages$/;
@@ -18,24 +18,19 @@ export async function handleEncodedIngest(
   stream: string,
   options: { maxBodyBytes: number; producer: string; traceparent?: string },
 ): Promise<void> {
-  if (req.method !== 'POST') return send(res, 405, { error: { code: 'BAD_USER_INPUT', message: 'use POST with the message as the body' } });
+  if (req.method !== 'POST') return sendJson(res, 405, { error: { code: 'BAD_USER_INPUT', message: 'use POST with the message as the body' } });
   let body: Buffer;
   try {
     body = await readBytes(req, options.maxBodyBytes);
   } catch (error) {
-    if (error instanceof RequestTooLargeError) return send(res, 413, { error: { code: 'REQUEST_TOO_LARGE', message: error.message } });
+    if (error instanceof RequestTooLargeError) return sendJson(res, 413, { error: { code: 'REQUEST_TOO_LARGE', message: error.message } });
     throw error;
   }
   try {
     const result = await ingest.ingestEncoded({ stream, messages: [body], producer: options.producer, traceparent: options.traceparent });
-    send(res, 200, result);
+    sendJson(res, 200, result);
   } catch (error) {
     if (!(error instanceof GatewayError)) throw error;
-    send(res, STATUS[error.code] ?? 400, { error: { code: error.code, message: error.message, path: error.path, retriable: error.retriable } });
+    sendJson(res, STATUS[error.code] ?? 400, { error: { code: error.code, message: error.message, path: error.path, retriable: error.retriable } });
   }
-}
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
 }

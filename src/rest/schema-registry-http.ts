@@ -3,7 +3,7 @@
 // the same paths, bodies, error codes and content type.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readBody, RequestTooLargeError } from '../graphql/http';
+import { readBody, RequestTooLargeError, sendJson } from '../graphql/http';
 import { GatewayError } from '../errors/gateway-error';
 import { SCHEMA_TYPES } from '../domain/schemas/schema-text';
 import { SchemaRegistryError, type SchemaRegistry, type SchemaVersionInfo } from '../services/schema-registry';
@@ -136,14 +136,9 @@ export async function handleRegistryHttp(
       body = text.trim() === '' ? null : JSON.parse(text);
     } catch (error) {
       const tooLarge = error instanceof RequestTooLargeError;
-      return send(res, tooLarge ? 413 : 400, { error_code: tooLarge ? 413 : 400, message: tooLarge ? error.message : 'the request body is not valid JSON' });
+      return sendJson(res, tooLarge ? 413 : 400, { error_code: tooLarge ? 413 : 400, message: tooLarge ? error.message : 'the request body is not valid JSON' }, CONTENT_TYPE);
     }
   }
   const reply = await routeRegistryRequest(registry, { method, path: url.pathname.slice(prefix.length) || '/', query: url.searchParams, body, actor: options.actor });
-  send(res, reply.status, reply.body);
-}
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': CONTENT_TYPE });
-  res.end(JSON.stringify(body));
+  sendJson(res, reply.status, reply.body, CONTENT_TYPE);
 }
