@@ -13,7 +13,7 @@ import type { Config } from './config/config';
 import type { ControlOperation, Principal } from './domain/security/authorization';
 import { GatewayError } from './errors/gateway-error';
 import { auditMatches, type AuditEntry } from './domain/audit';
-import { callerFromHeaders, type GraphQLContext, type Services } from './graphql/context';
+import { callerFromHeaders, credentialOf, credentialOfConnection, type GraphQLContext, type Services } from './graphql/context';
 import { handleGraphQLRequest, sendJson } from './graphql/http';
 import { createErrorFormatter, requestIdFrom, requestScope } from './graphql/plugins/error-masking';
 import { queryLimitRule } from './graphql/plugins/query-limits';
@@ -86,7 +86,7 @@ export function buildApp(deps: AppDeps): App {
    */
   const authenticated = async (req: IncomingMessage, res: ServerResponse, refuse: (message: string, code: string) => unknown): Promise<Principal | undefined> => {
     try {
-      const principal = await services.security.authenticate(req.headers);
+      const principal = await services.security.authenticate(credentialOf(req.headers));
       services.security.admit(principal);
       return principal;
     } catch (error) {
@@ -103,7 +103,7 @@ export function buildApp(deps: AppDeps): App {
       throw error;
     }
   };
-  const ws = createWsEndpoint(schema, contextFor, (params) => services.security.verifyConnection(params), formatError, [limits, ...(config.introspection ? [] : [NoSchemaIntrospectionCustomRule])], {
+  const ws = createWsEndpoint(schema, contextFor, (params) => services.security.authenticate(credentialOfConnection(params)), formatError, [limits, ...(config.introspection ? [] : [NoSchemaIntrospectionCustomRule])], {
     perConnection: config.maxSubscriptionsPerConnection,
     perPrincipal: config.maxSubscriptionsPerPrincipal,
   });

@@ -37,12 +37,25 @@ export interface GraphQLContext {
 
 type Headers = Record<string, string | string[] | undefined>;
 
+function firstHeader(headers: Headers, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
 export function callerFromHeaders(headers: Headers): Pick<GraphQLContext, 'producer' | 'traceparent'> {
-  const first = (name: string) => {
-    const value = headers[name];
-    return Array.isArray(value) ? value[0] : value;
-  };
-  return { producer: first('x-tributary-producer')?.trim() || 'anonymous', traceparent: first('traceparent') };
+  return { producer: firstHeader(headers, 'x-tributary-producer')?.trim() || 'anonymous', traceparent: firstHeader(headers, 'traceparent') };
+}
+
+/** The credential a request carries: "Authorization: Bearer <token>", else x-api-key. */
+export function credentialOf(headers: Headers): string | undefined {
+  const bearer = /^Bearer\s+(\S+)$/i.exec(firstHeader(headers, 'authorization') ?? '')?.[1];
+  return bearer ?? firstHeader(headers, 'x-api-key')?.trim() ?? undefined;
+}
+
+/** The credential of a graphql-ws connection: its connection_init payload, { authorization: "Bearer …" } or { apiKey }. */
+export function credentialOfConnection(params: Readonly<Record<string, unknown>> | undefined): string | undefined {
+  const text = (name: string) => (typeof params?.[name] === 'string' ? (params[name] as string) : undefined);
+  return credentialOf({ authorization: text('authorization'), 'x-api-key': text('apiKey') });
 }
 
 /** Refuses unless the caller may do `operation` to the stream or view. */

@@ -24,8 +24,6 @@ import { GatewayError } from '../errors/gateway-error';
 import type { Clock } from '../ports/clock';
 import type { ControlPlane } from './control-plane';
 
-export type Headers = Record<string, string | string[] | undefined>;
-
 const ANONYMOUS: Principal = { id: 'anonymous', name: 'anonymous', roles: ['admin'] };
 /** The gateway itself, making its first admin key. */
 const SYSTEM: Principal = { id: 'system', name: 'tributary', roles: ['admin'] };
@@ -47,11 +45,9 @@ export class Security {
     private readonly rateLimits: RateLimits = {},
     private readonly jwt?: JwtVerifier,
   ) {
+    // A cached verification is not dropped here: every cache hit checks its key is still live.
     controlPlane.onApplied((outcome) => {
-      if (outcome.ok && outcome.type === 'ApiKeyRevoked') {
-        for (const [token, entry] of this.verified) if (entry.keyId === outcome.key.id) this.verified.delete(token);
-        for (const listener of this.revocationListeners) listener();
-      }
+      if (outcome.ok && outcome.type === 'ApiKeyRevoked') for (const listener of this.revocationListeners) listener();
     });
   }
 
@@ -65,14 +61,14 @@ export class Security {
     if (principal.expiresAt !== undefined && principal.expiresAt <= this.clock.now()) return `the token of "${principal.name}" expired`;
     if (!principal.id.startsWith('key:')) return undefined;
     const key = this.controlPlane.keys().get(principal.id.slice('key:'.length));
-    if (!key || key.revokedAt !== undefined) return `API key "${principal.name}" was revoked`;
-    if (!this.live(key)) return `API key "${principal.name}" expired`;
-    return undefined;
+    return key ? this.lapse(key) : `API key "${principal.name}" was revoked`;
   }
 
-  /** The principal a request's credential stands for; refuses a missing, unknown, revoked or expired one. */
-  async authenticate(headers: Headers): Promise<Principal> {
-    const token = credentialOf(headers);
+  /**
+   * The principal a request's credential (an API key or a JWT, as the HTTP or WebSocket layer found
+   * it) stands for; refuses a missing, unknown, revoked or expired one.
+   */
+  async authenticate(token: string | undefined): Promise<Principal> {
     if (!this.required && token === undefined) return ANONYMOUS;
     if (token === undefined) {
       throw new GatewayError('UNAUTHENTICATED', 'this gateway requires an API key: send "Authorization: Bearer trb_…" (or x-api-key)');
@@ -81,21 +77,15 @@ export class Security {
     return this.verify(token);
   }
 
-  /** The principal of a graphql-ws connection, from its connection_init payload ({ authorization: "Bearer …" } or { apiKey }). */
-  verifyConnection(params: Readonly<Record<string, unknown>> | undefined): Promise<Principal> {
-    const authorization = typeof params?.authorization === 'string' ? params.authorization : undefined;
-    const apiKey = typeof params?.apiKey === 'string' ? params.apiKey : undefined;
-    return this.authenticate({ authorization, 'x-api-key': apiKey });
-  }
-
   verify(token: string): Principal {
     const cached = this.verified.get(token);
-    if (cached && this.live(this.controlPlane.keys().get(cached.keyId))) return cached.principal;
+    const cachedKey = cached && this.controlPlane.keys().get(cached.keyId);
+    if (cachedKey && this.lapse(cachedKey) === undefined) return cached.principal;
     const parsed = parseApiKey(token);
     const key = parsed ? this.controlPlane.keys().get(parsed.id) : undefined;
     if (!parsed || !key || !secretMatches(parsed.secret, key.hash)) throw new GatewayError('UNAUTHENTICATED', 'the API key is not valid');
-    if (key.revokedAt !== undefined) throw new GatewayError('UNAUTHENTICATED', `the API key "${key.name}" was revoked`);
-    if (!this.live(key)) throw new GatewayError('UNAUTHENTICATED', `the API key "${key.name}" expired at ${new Date(key.expiresAt!).toISOString()}`);
+    const lapse = this.lapse(key);
+    if (lapse) throw new GatewayError('UNAUTHENTICATED', lapse);
     const principal: Principal = { id: `key:${key.id}`, name: key.name, roles: key.roles };
     if (this.verified.size >= VERIFIED_CACHE) this.verified.delete(this.verified.keys().next().value!);
     this.verified.set(token, { keyId: key.id, principal });
@@ -117,7 +107,7 @@ export class Security {
 
   /** Refuses, with the reason, unless `principal` may do `operation` to the stream or view. */
   checkData(principal: Principal, resourceType: ResourceType, resource: string, operation: DataOperation): void {
-    const decision = authorizeData(principal, resourceType, resource, operation, [...this.controlPlane.acls().values()]);
+    const decision = authorizeData(principal, resourceType, resource, operation, this.controlPlane.acls().values());
     if (!decision.allowed) throw new GatewayError('FORBIDDEN', decision.reason);
   }
 
@@ -140,7 +130,7 @@ export class Security {
       await this.controlPlane.submit({ type: 'CreateApiKey', key, at: key.createdAt, actor: SYSTEM.name });
       return undefined;
     }
-    const live = [...this.controlPlane.keys().values()].filter((key) => this.live(key) && key.roles.includes('admin'));
+    const live = [...this.controlPlane.keys().values()].filter((key) => this.lapse(key) === undefined && key.roles.includes('admin'));
     if (live.length > 0) return undefined;
     return (await this.createKey({ name: 'admin', roles: ['admin'] }, SYSTEM)).token;
   }
@@ -203,19 +193,12 @@ export class Security {
     return [...this.controlPlane.acls().values()];
   }
 
-  private live(key: ApiKeyRecord | undefined): boolean {
-    return key !== undefined && key.revokedAt === undefined && (key.expiresAt === undefined || key.expiresAt > this.clock.now());
+  /** Why a key no longer opens anything (revoked, expired), or undefined while it does. */
+  private lapse(key: ApiKeyRecord): string | undefined {
+    if (key.revokedAt !== undefined) return `API key "${key.name}" was revoked`;
+    if (key.expiresAt !== undefined && key.expiresAt <= this.clock.now()) return `API key "${key.name}" expired at ${new Date(key.expiresAt).toISOString()}`;
+    return undefined;
   }
-}
-
-/** The credential a request carries: "Authorization: Bearer <token>", else x-api-key. */
-export function credentialOf(headers: Headers): string | undefined {
-  const first = (name: string) => {
-    const value = headers[name];
-    return Array.isArray(value) ? value[0] : value;
-  };
-  const bearer = /^Bearer\s+(\S+)$/i.exec(first('authorization') ?? '')?.[1];
-  return bearer ?? first('x-api-key')?.trim() ?? undefined;
 }
 
 function checkRoles(roles: readonly string[]): Role[] {

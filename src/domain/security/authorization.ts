@@ -67,12 +67,14 @@ function ruleApplies(rule: AclRule, principal: Principal, resourceType: Resource
   return rule.principal === '*' || rule.principal === principal.id || principal.roles.some((role) => rule.principal === `role:${role}`);
 }
 
-export function authorizeData(principal: Principal, resourceType: ResourceType, resource: string, operation: DataOperation, rules: readonly AclRule[]): Decision {
+export function authorizeData(principal: Principal, resourceType: ResourceType, resource: string, operation: DataOperation, rules: Iterable<AclRule>): Decision {
   const what = `${operation} on ${resourceType.toLowerCase()} "${resource}"`;
-  const matching = rules.filter((rule) => ruleApplies(rule, principal, resourceType, resource, operation));
-  const deny = matching.find((rule) => rule.permission === 'DENY');
-  if (deny) return { allowed: false, reason: `${principal.name} may not ${what}: denied by ACL ${deny.id}` };
-  const allow = matching.find((rule) => rule.permission === 'ALLOW');
+  let allow: AclRule | undefined;
+  for (const rule of rules) {
+    if (!ruleApplies(rule, principal, resourceType, resource, operation)) continue;
+    if (rule.permission === 'DENY') return { allowed: false, reason: `${principal.name} may not ${what}: denied by ACL ${rule.id}` };
+    allow ??= rule;
+  }
   if (allow) return { allowed: true, reason: `allowed by ACL ${allow.id}` };
   const role = principal.roles.find((r) => ROLE_DATA_RIGHTS[r].includes(operation));
   if (role) return { allowed: true, reason: `allowed by role ${role}` };
