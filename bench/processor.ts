@@ -16,6 +16,7 @@ import { eventTopic } from '../src/domain/topics';
 import { createLogger } from '../src/observability/logger';
 import { createMetrics } from '../src/observability/metrics';
 import { ControlPlane } from '../src/services/control-plane';
+import { EventSchemas } from '../src/services/event-schemas';
 import { Quarantine } from '../src/services/quarantine';
 import { SchemaRegistry } from '../src/services/schema-registry';
 import { StreamsAndViews } from '../src/services/streams-and-views';
@@ -144,7 +145,7 @@ export async function runProcessorBench(options: ProcessorBenchOptions = {}): Pr
       logger: logger.child({ component: 'processor' }),
       metrics: createMetrics({ liveSubscribers: () => 0 }),
       batchSize: config.processorBatchSize,
-      schemas: new SchemaRegistry(controlPlane, systemClock, async () => new Map()),
+      schemas: new EventSchemas(controlPlane, new SchemaRegistry(controlPlane, systemClock, async () => new Map())),
       quarantine: new Quarantine(adapters.eventLog),
       guardStreams: false,
     });

@@ -12,6 +12,7 @@ import { createMetrics } from './observability/metrics';
 import type { Clock } from './ports/clock';
 import { Aggregates } from './services/aggregates';
 import { ControlPlane } from './services/control-plane';
+import { EventSchemas } from './services/event-schemas';
 import { Ingest } from './services/ingest';
 import { Lineage } from './services/lineage';
 import { Quarantine } from './services/quarantine';
@@ -53,7 +54,8 @@ export async function startTributary(config: Config, options: { logger?: Logger;
     const bootstrapKey = config.auth === 'required' ? await security.bootstrapAdminKey(config.bootstrapAdminKey || undefined) : undefined;
     const schemas = new SchemaRegistry(controlPlane, clock, (stream, fields) => lineage.viewsReading(stream, fields));
     const quarantine = new Quarantine(adapters.eventLog);
-    const ingest = new Ingest(adapters.eventLog, catalog, schemas, quarantine, lineage, clock, metrics, config);
+    const eventSchemas = new EventSchemas(controlPlane, schemas);
+    const ingest = new Ingest(adapters.eventLog, catalog, eventSchemas, quarantine, lineage, clock, metrics, config);
     const processor = new StreamProcessor({
       log: adapters.eventLog,
       checkpoints: adapters.checkpoints,
@@ -64,7 +66,7 @@ export async function startTributary(config: Config, options: { logger?: Logger;
       logger: logger.child({ component: 'processor' }),
       metrics,
       batchSize: config.processorBatchSize,
-      schemas,
+      schemas: eventSchemas,
       quarantine,
       guardStreams: config.eventLog === 'kafka',
     });

@@ -13,7 +13,8 @@ import type { Clock } from '../ports/clock';
 import type { EventLog } from '../ports/event-log';
 import type { Lineage } from './lineage';
 import type { Quarantine } from './quarantine';
-import { SchemaRegistryError, valueSubject, type GoverningSchema, type SchemaRegistry } from './schema-registry';
+import { valueSubject, type EventSchemas, type GoverningSchema } from './event-schemas';
+import { SchemaRegistryError } from './schema-registry';
 import type { StreamsAndViews } from './streams-and-views';
 
 export interface IngestRequest {
@@ -93,7 +94,7 @@ export class Ingest {
   constructor(
     private readonly log: EventLog,
     private readonly catalog: StreamsAndViews,
-    private readonly schemas: SchemaRegistry,
+    private readonly schemas: EventSchemas,
     private readonly quarantine: Quarantine,
     private readonly lineage: Lineage,
     private readonly clock: Clock,

@@ -1,14 +1,13 @@
-// Use cases of the schema registry: register and look up schemas, check compatibility, delete,
-// configure. State lives in the control plane (commands on `_meta`), so every instance serves the
-// same registry and it survives restarts. Errors carry Confluent's error codes, so the REST face can
+// Use cases of the schema registry: register and look up schemas, check compatibility, govern
+// changes, delete, configure (checking events against the schemas is event-schemas.ts). State
+// lives in the control plane (commands on `_meta`), so every instance serves the same registry and
+// it survives restarts. Errors carry Confluent's error codes, so the REST face can
 // answer exactly as Confluent's registry does and GraphQL can say the same in its own codes.
 
 import { randomBytes } from 'node:crypto';
 import { auditMatches, type AuditEntry } from '../domain/audit';
 import { compatibilityIssues, isCompatibilityMode, COMPATIBILITY_MODES, type CompatibilityIssue, type CompatibilityMode } from '../domain/schemas/compatibility';
-import { eventValidator, type EventValidator, type SchemaViolation } from '../domain/schemas/event-validator';
 import { fieldChanges } from '../domain/schemas/field-changes';
-import { wireBodyDecoder, type WireBodyDecoder } from '../domain/schemas/wire-format';
 import {
   changePolicy,
   effectiveCompatibility,
@@ -62,18 +61,6 @@ export interface SchemaVersionInfo {
   registeredBy: string;
 }
 
-/** The schema version a stream's events are checked against. */
-export interface GoverningSchema {
-  subject: string;
-  id: number;
-  version: number;
-  /** Still accepted, but its producers should move on: ingest answers with a warning. */
-  deprecated: boolean;
-  validate: EventValidator;
-  /** Turns the body of a wire-format message written with this version into the event. */
-  decode: WireBodyDecoder;
-}
-
 export interface ProposalResult {
   /** Undefined when the schema was already live in the subject. */
   proposal: Proposal | undefined;
@@ -117,7 +104,6 @@ export class SchemaRegistry {
   /** Parsed schemas and their event validators by id: each is parsed and compiled once. */
   private readonly parsed = new Map<number, ParsedSchema>();
   private readonly subscribers = new Map<BoundedSubscription<AuditEntry>, (entry: AuditEntry) => boolean>();
-  private readonly compiled = new Map<number, { validate: EventValidator; decode: WireBodyDecoder }>();
 
   constructor(
     private readonly controlPlane: ControlPlane,
@@ -345,57 +331,6 @@ export class SchemaRegistry {
     throw refusal(outcome);
   }
 
-  /**
-   * The version that governs a stream's events: the one the producer names, else the latest live
-   * version of the stream's subject (`<stream>-value`) that is not ARCHIVED. Undefined while that
-   * subject has no schema. An ARCHIVED version named, or a subject whose versions are all ARCHIVED,
-   * is refused.
-   */
-  governing(stream: string, version?: number): GoverningSchema | undefined {
-    const subject = valueSubject(stream);
-    const live = liveVersions(liveSubject(this.controlPlane.registry(), subject));
-    if (version === undefined && live.length === 0) return undefined;
-    const found = version === undefined ? live.filter((v) => versionState(v) !== 'ARCHIVED').at(-1) : live.find((v) => v.version === this.version(subject, version).version);
-    if (!found) {
-      throw new GatewayError('SCHEMA_ARCHIVED', `every version of ${subject} is ARCHIVED: events can no longer be written; register or re-activate a version`, { path: 'schemaVersion' });
-    }
-    return this.governingVersion(subject, found);
-  }
-
-  /** The version of the stream's subject that holds schema `id` (as a wire-format message names it). */
-  governingById(stream: string, id: number): GoverningSchema {
-    const subject = valueSubject(stream);
-    const found = liveVersions(this.controlPlane.registry().subjects.get(subject)).findLast((v) => v.id === id);
-    if (!found) throw new GatewayError('SCHEMA_VIOLATION', `names schema id ${id}, which is not a version of ${subject}`, { path: 'schemaId' });
-    return this.governingVersion(subject, found);
-  }
-
-  /**
-   * The violations of an event under schema `id`, for events checked again after ingest (the
-   * processor); undefined when no schema has that id.
-   */
-  violations(id: number, event: unknown): SchemaViolation[] | undefined {
-    if (!this.controlPlane.registry().schemas.has(id)) return undefined;
-    return this.compiledSchema(id).validate(event);
-  }
-
-  private compiledSchema(id: number): { validate: EventValidator; decode: WireBodyDecoder } {
-    let compiled = this.compiled.get(id);
-    if (!compiled) {
-      const parsed = this.parsedSchema(id);
-      compiled = { validate: eventValidator(parsed), decode: wireBodyDecoder(parsed) };
-      this.compiled.set(id, compiled);
-    }
-    return compiled;
-  }
-
-  private governingVersion(subject: string, found: SubjectVersion): GoverningSchema {
-    if (versionState(found) === 'ARCHIVED') {
-      throw new GatewayError('SCHEMA_ARCHIVED', `version ${found.version} of ${subject} is ARCHIVED: events can no longer be written with it; use a newer version`, { path: 'schemaVersion' });
-    }
-    return { subject, id: found.id, version: found.version, deprecated: versionState(found) === 'DEPRECATED', ...this.compiledSchema(found.id) };
-  }
-
   /** The parsed schema of an id, parsed on first use only. */
   parsedSchema(id: number): ParsedSchema {
     let parsed = this.parsed.get(id);
@@ -488,11 +423,6 @@ export class SchemaRegistry {
 function registryEntryOf(entry: AuditEntry, subject: string | undefined): boolean {
   if (subject !== undefined) return auditMatches(entry, { resource: `subject:${subject}` });
   return entry.resource === 'registry' || auditMatches(entry, { resource: 'subject:' });
-}
-
-/** The subject that holds a stream's event schemas (Confluent's TopicNameStrategy for values). */
-export function valueSubject(stream: string): string {
-  return `${stream}-value`;
 }
 
 function parse(schemaType: string, text: string): ParsedSchema {

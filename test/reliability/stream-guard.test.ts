@@ -19,6 +19,7 @@ import type { LoggedEvent } from '../../src/domain/envelope';
 import { eventTopic } from '../../src/domain/topics';
 import { createMetrics } from '../../src/observability/metrics';
 import { ControlPlane } from '../../src/services/control-plane';
+import { EventSchemas } from '../../src/services/event-schemas';
 import { Quarantine } from '../../src/services/quarantine';
 import { SchemaRegistry } from '../../src/services/schema-registry';
 import { StreamsAndViews } from '../../src/services/streams-and-views';
@@ -74,7 +75,7 @@ describe('records that reached the log by another route', () => {
       logger: pino({ level: 'silent' }),
       metrics,
       batchSize: 100,
-      schemas,
+      schemas: new EventSchemas(controlPlane, schemas),
       quarantine,
       guardStreams: true,
     });

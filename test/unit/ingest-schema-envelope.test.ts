@@ -13,6 +13,7 @@ import type { LoggedEvent } from '../../src/domain/envelope';
 import { eventTopic } from '../../src/domain/topics';
 import { createMetrics } from '../../src/observability/metrics';
 import { ControlPlane } from '../../src/services/control-plane';
+import { EventSchemas } from '../../src/services/event-schemas';
 import { Ingest } from '../../src/services/ingest';
 import { Lineage } from '../../src/services/lineage';
 import { Quarantine } from '../../src/services/quarantine';
@@ -36,7 +37,7 @@ describe('envelopes of events accepted under a schema', () => {
     catalog = new StreamsAndViews(controlPlane, log, systemClock, 0);
     lineage = new Lineage(new LmdbLineageStore(root), pino({ level: 'silent' }));
     registry = new SchemaRegistry(controlPlane, systemClock, (stream, fields) => lineage.viewsReading(stream, fields));
-    ingest = new Ingest(log, catalog, registry, new Quarantine(log), lineage, systemClock, createMetrics({ liveSubscribers: () => 0 }), {
+    ingest = new Ingest(log, catalog, new EventSchemas(controlPlane, registry), new Quarantine(log), lineage, systemClock, createMetrics({ liveSubscribers: () => 0 }), {
       maxEventBytes: 65_536,
       maxBatchEvents: 1_000,
       maxEventTimeAheadMs: 60_000,
