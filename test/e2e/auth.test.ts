@@ -22,6 +22,7 @@ import {
   type Role,
 } from '../../src/client/generated/graphql';
 import { startExpectingFailure, startGateway, waitFor, type GatewayProcess } from '../helpers/gateway-process';
+import { watchViewUpdates } from '../helpers/live-connection';
 import { uniqueName } from '../helpers/temp-dir';
 
 const NOW = Date.UTC(2026, 10, 23, 12, 0, 0);
@@ -114,18 +115,7 @@ describe('a gateway that requires API keys', () => {
   });
 
   it('authenticates WebSocket subscriptions in connection_init', async () => {
-    const closeCode = await new Promise<number>((resolve) => {
-      const client = createClient({
-        url: gateway.wsUrl,
-        webSocketImpl: WebSocket,
-        retryAttempts: 0,
-        lazy: false,
-        onNonLazyError: () => undefined,
-        on: { closed: (event) => resolve((event as { code: number }).code) },
-      });
-      client.subscribe({ query: print(ViewUpdatesDocument), variables: { view } }, { next: () => undefined, error: () => undefined, complete: () => undefined });
-    });
-    expect(closeCode).toBe(4403);
+    expect((await watchViewUpdates(gateway.wsUrl, view).closed).code).toBe(4403);
 
     const client = createClient({ url: gateway.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${keys.consumer!.token}` } });
     const first = await new Promise<unknown>((resolve) => {
@@ -138,20 +128,8 @@ describe('a gateway that requires API keys', () => {
 
   it('closes the live subscriptions of a key when it is revoked, saying why', async () => {
     const made = (await admin.request(CreateApiKeyDocument, { name: 'wall-screen', roles: ['consumer'] })).createApiKey;
-    let subscribed = false;
-    const closed = new Promise<{ code: number; reason: string }>((resolve) => {
-      const client = createClient({
-        url: gateway.wsUrl,
-        webSocketImpl: WebSocket,
-        retryAttempts: 0,
-        lazy: false,
-        onNonLazyError: () => undefined,
-        connectionParams: { authorization: `Bearer ${made.token}` },
-        on: { connected: () => (subscribed = true), closed: (event) => resolve(event as { code: number; reason: string }) },
-      });
-      client.subscribe({ query: print(ViewUpdatesDocument), variables: { view } }, { next: () => undefined, error: () => undefined, complete: () => undefined });
-    });
-    await waitFor(() => subscribed || undefined, { timeoutMs: 10_000, what: 'the subscription to connect' });
+    const { connected, closed } = watchViewUpdates(gateway.wsUrl, view, made.token);
+    await connected;
     await admin.request(RevokeApiKeyDocument, { id: made.key.id, reason: 'screen stolen' });
     const { code, reason } = await closed;
     expect(code).toBe(4403);

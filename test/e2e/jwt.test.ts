@@ -3,13 +3,12 @@
 // subscription ends when its token expires.
 
 import { print } from 'graphql';
-import { createClient } from 'graphql-ws';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { GraphQLClient, GraphQLRequestError } from '../../src/client/graphql-client';
-import { CreateStreamDocument, CreateViewDocument, IngestDocument, ViewUpdatesDocument, WhoamiDocument } from '../../src/client/generated/graphql';
+import { CreateStreamDocument, CreateViewDocument, IngestDocument, WhoamiDocument } from '../../src/client/generated/graphql';
 import { startGateway, waitFor, type GatewayProcess } from '../helpers/gateway-process';
+import { watchViewUpdates } from '../helpers/live-connection';
 import { uniqueName } from '../helpers/temp-dir';
 
 const SECRET = 'a-development-secret-of-at-least-32-bytes!';
@@ -69,18 +68,7 @@ describe('JWT bearer tokens', () => {
 
   it('ends a live subscription when its token expires', async () => {
     const token = await sign({ sub: 'wallboard', roles: ['consumer'] }, { expiresIn: Math.floor(Date.now() / 1000) + 3 });
-    const closed = new Promise<{ code: number; reason: string }>((resolve) => {
-      const client = createClient({
-        url: gateway.wsUrl,
-        webSocketImpl: WebSocket,
-        retryAttempts: 0,
-        lazy: false,
-        onNonLazyError: () => undefined,
-        connectionParams: { authorization: `Bearer ${token}` },
-        on: { closed: (event) => resolve(event as { code: number; reason: string }) },
-      });
-      client.subscribe({ query: print(ViewUpdatesDocument), variables: { view } }, { next: () => undefined, error: () => undefined, complete: () => undefined });
-    });
+    const { closed } = watchViewUpdates(gateway.wsUrl, view, token);
     const result = await waitFor(() => Promise.race([closed, new Promise<undefined>((r) => setTimeout(() => r(undefined), 200))]), { timeoutMs: 20_000, what: 'the subscription to end at expiry' });
     expect(result).toEqual(expect.objectContaining({ code: 4403, reason: 'the token of "wallboard" expired' }));
   }, 30_000);
