@@ -12,8 +12,8 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import type { Config } from './config/config';
 import type { ControlOperation, Principal } from './domain/security/authorization';
 import { GatewayError } from './errors/gateway-error';
-import { auditMatches, type AuditEntry } from './domain/audit';
-import { callerFromHeaders, credentialOf, credentialOfConnection, type GraphQLContext, type Services } from './graphql/context';
+import { auditMatches, resultOf, type AuditEntry } from './domain/audit';
+import { callerFromHeaders, credentialOf, credentialOfConnection, originOf, type GraphQLContext, type Services } from './graphql/context';
 import { handleGraphQLRequest, sendJson } from './graphql/http';
 import { createErrorFormatter, requestIdFrom, requestScope } from './graphql/plugins/error-masking';
 import { queryLimitRule } from './graphql/plugins/query-limits';
@@ -23,6 +23,7 @@ import type { Logger } from './observability/logger';
 import { ENCODED_INGEST_PATH, handleEncodedIngest } from './rest/encoded-ingest-http';
 import { handleRegistryHttp } from './rest/schema-registry-http';
 import type { Metrics } from './observability/metrics';
+import type { Origin } from './services/security';
 
 export interface Readiness {
   ready: boolean;
@@ -74,19 +75,19 @@ export function buildApp(deps: AppDeps): App {
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
   });
-  const contextFor = (req: IncomingMessage, principal: Principal): GraphQLContext => {
+  const contextFor = (req: IncomingMessage, principal: Principal, origin: Origin): GraphQLContext => {
     const caller = callerFromHeaders(req.headers);
     // An authenticated caller is known by its key's name; without authentication, by what it says.
     const producer = principal.id === 'anonymous' ? caller.producer : principal.name;
-    return { services, logger, principal, producer, traceparent: caller.traceparent, warnings: [] };
+    return { services, logger, principal, origin, producer, traceparent: caller.traceparent, warnings: [] };
   };
   /**
    * The caller of an HTTP request, admitted by its rate limit; or undefined, with a 401 or 429
    * already sent (its body made by `refuse` from the message and the code).
    */
-  const authenticated = async (req: IncomingMessage, res: ServerResponse, refuse: (message: string, code: string) => unknown): Promise<Principal | undefined> => {
+  const authenticated = async (req: IncomingMessage, origin: Origin, res: ServerResponse, refuse: (message: string, code: string) => unknown): Promise<Principal | undefined> => {
     try {
-      const principal = await services.security.authenticate(credentialOf(req.headers));
+      const principal = await services.security.authenticate(credentialOf(req.headers), origin);
       services.security.admit(principal);
       return principal;
     } catch (error) {
@@ -103,7 +104,7 @@ export function buildApp(deps: AppDeps): App {
       throw error;
     }
   };
-  const ws = createWsEndpoint(schema, contextFor, (params) => services.security.authenticate(credentialOfConnection(params)), formatError, [limits, ...(config.introspection ? [] : [NoSchemaIntrospectionCustomRule])], {
+  const ws = createWsEndpoint(schema, contextFor, (params, origin) => services.security.authenticate(credentialOfConnection(params), origin), formatError, [limits, ...(config.introspection ? [] : [NoSchemaIntrospectionCustomRule])], {
     perConnection: config.maxSubscriptionsPerConnection,
     perPrincipal: config.maxSubscriptionsPerPrincipal,
   });
@@ -130,15 +131,16 @@ export function buildApp(deps: AppDeps): App {
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://gateway');
+    const origin = originOf(req, `${req.method ?? 'GET'} ${url.pathname}`);
     switch (url.pathname) {
       case '/graphql': {
         const requestId = requestIdFrom(req.headers['x-request-id']);
         res.setHeader('x-request-id', requestId);
         // A browser asking for the landing page brings no key; anything it runs is refused.
         const landingPage = req.method === 'GET' && (req.headers.accept ?? '').includes('text/html');
-        const principal = landingPage ? NOBODY : await authenticated(req, res, (message, code) => ({ errors: [{ message, extensions: { code, retriable: code === 'RATE_LIMITED' } }] }));
+        const principal = landingPage ? NOBODY : await authenticated(req, origin, res, (message, code) => ({ errors: [{ message, extensions: { code, retriable: code === 'RATE_LIMITED' } }] }));
         if (!principal) return;
-        return requestScope.run({ requestId }, () => handleGraphQLRequest(apollo, req, res, url, config.maxRequestBytes, async () => contextFor(req, principal)));
+        return requestScope.run({ requestId }, () => handleGraphQLRequest(apollo, req, res, url, config.maxRequestBytes, async () => contextFor(req, principal, origin)));
       }
       case '/healthz':
         return sendJson(res, 200, { status: 'ok' });
@@ -147,9 +149,9 @@ export function buildApp(deps: AppDeps): App {
         return sendJson(res, readiness.ready ? 200 : 503, { status: readiness.ready ? 'ready' : 'not ready', checks: readiness.checks });
       }
       case '/audit.ndjson': {
-        const principal = await authenticated(req, res, (message) => ({ error: message }));
+        const principal = await authenticated(req, origin, res, (message) => ({ error: message }));
         if (!principal) return;
-        if (!permitted(() => services.security.checkControl(principal, 'read_audit'), res, (message) => ({ error: message }))) return;
+        if (!permitted(() => services.security.checkControl(principal, 'read_audit', origin), res, (message) => ({ error: message }))) return;
         return serveAuditNdjson(services.catalog.audit(), url, res);
       }
       case '/metrics':
@@ -159,20 +161,20 @@ export function buildApp(deps: AppDeps): App {
       default: {
         const encoded = ENCODED_INGEST_PATH.exec(url.pathname);
         if (encoded) {
-          const principal = await authenticated(req, res, (message, code) => ({ error: { code, message } }));
+          const principal = await authenticated(req, origin, res, (message, code) => ({ error: { code, message } }));
           if (!principal) return;
           const stream = decodeURIComponent(encoded[1]);
           const forbidden = (message: string) => ({ error: { code: 'FORBIDDEN', message } });
-          if (!permitted(() => services.security.checkData(principal, 'STREAM', stream, 'produce'), res, forbidden)) return;
-          const { producer, traceparent } = contextFor(req, principal);
+          if (!permitted(() => services.security.checkData(principal, 'STREAM', stream, 'produce', origin), res, forbidden)) return;
+          const { producer, traceparent } = contextFor(req, principal, origin);
           return handleEncodedIngest(services.ingest, req, res, stream, { maxBodyBytes: config.maxRequestBytes, producer, traceparent });
         }
         if (url.pathname === config.schemaRegistryPrefix || url.pathname.startsWith(`${config.schemaRegistryPrefix}/`)) {
-          const principal = await authenticated(req, res, (message, code) => ({ error_code: code === 'RATE_LIMITED' ? 42901 : 40101, message }));
+          const principal = await authenticated(req, origin, res, (message, code) => ({ error_code: code === 'RATE_LIMITED' ? 42901 : 40101, message }));
           if (!principal) return;
           const operation = registryOperation(req.method ?? 'GET', url.pathname.slice(config.schemaRegistryPrefix.length));
-          if (!permitted(() => services.security.checkControl(principal, operation), res, (message) => ({ error_code: 40301, message }))) return;
-          const { producer } = contextFor(req, principal);
+          if (!permitted(() => services.security.checkControl(principal, operation, origin), res, (message) => ({ error_code: 40301, message }))) return;
+          const { producer } = contextFor(req, principal, origin);
           return handleRegistryHttp(services.schemas, req, res, url, config.schemaRegistryPrefix, { maxBodyBytes: config.maxRequestBytes, actor: producer });
         }
         // The dashboard loads its GraphQL documents from schema/operations/, the same files the CLI
@@ -243,11 +245,13 @@ function tlsOptions(config: Pick<Config, 'tlsCertFile' | 'tlsKeyFile' | 'tlsCaFi
 function serveAuditNdjson(audit: readonly AuditEntry[], url: URL, res: ServerResponse): void {
   const param = (name: string) => url.searchParams.get(name) ?? undefined;
   const since = param('since');
-  const filter = { resource: param('resource'), actor: param('actor'), action: param('action'), since: since === undefined ? undefined : Date.parse(since) };
+  const filter = { resource: param('resource'), actor: param('actor'), action: param('action'), result: param('result'), source: param('source'), since: since === undefined ? undefined : Date.parse(since) };
   if (filter.since !== undefined && Number.isNaN(filter.since)) return sendJson(res, 400, { error: `since must be an RFC 3339 time; got ${JSON.stringify(since)}` });
   res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8' });
   for (const entry of audit) {
-    if (auditMatches(entry, filter)) res.write(`${JSON.stringify({ ...entry, at: new Date(entry.at).toISOString() })}\n`);
+    if (!auditMatches(entry, filter)) continue;
+    const lastAt = entry.lastAt === undefined ? {} : { lastAt: new Date(entry.lastAt).toISOString() };
+    res.write(`${JSON.stringify({ ...entry, at: new Date(entry.at).toISOString(), ...lastAt, result: resultOf(entry) })}\n`);
   }
   res.end();
 }

@@ -18,6 +18,7 @@ import { Lineage } from './services/lineage';
 import { Quarantine } from './services/quarantine';
 import { SchemaRegistry } from './services/schema-registry';
 import { JwtVerifier } from './services/jwt-verifier';
+import { RefusalAudit } from './services/refusal-audit';
 import { Security } from './services/security';
 import { StreamsAndViews } from './services/streams-and-views';
 import { StreamProcessor } from './stream/processor';
@@ -50,7 +51,11 @@ export async function startTributary(config: Config, options: { logger?: Logger;
     const followed = controlPlane.follow(following.signal, (error) => logger.warn({ err: error }, 'cannot read control-plane commands; trying again'));
 
     const catalog = new StreamsAndViews(controlPlane, adapters.eventLog, clock, config.defaultWatermarkDelayMs);
-    const security = new Security(controlPlane, clock, config.auth === 'required', config.rateLimits, await JwtVerifier.fromSettings(config));
+    const refusals = new RefusalAudit(controlPlane, logger.child({ component: 'security' }), {
+      flushMs: config.auditRefusalsFlushMs,
+      onRefusal: (refusal) => metrics.accessRefusals.inc({ result: refusal.result }),
+    });
+    const security = new Security(controlPlane, clock, { required: config.auth === 'required', rateLimits: config.rateLimits, jwt: await JwtVerifier.fromSettings(config), refusals });
     const bootstrapKey = config.auth === 'required' ? await security.bootstrapAdminKey(config.bootstrapAdminKey || undefined) : undefined;
     const schemas = new SchemaRegistry(controlPlane, clock, (stream, fields) => lineage.viewsReading(stream, fields));
     const quarantine = new Quarantine(adapters.eventLog);
@@ -95,6 +100,7 @@ export async function startTributary(config: Config, options: { logger?: Logger;
       stop: () =>
         (stopping ??= (async () => {
           await app.stop();
+          await refusals.close();
           await processor.stop();
           following.abort();
           await followed;

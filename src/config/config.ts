@@ -84,6 +84,8 @@ export const configSchema = z.object({
   landingPage: flag.default(true),
   /** required: every request and subscription needs an API key. off: local development only, everyone is an anonymous admin. */
   auth: z.enum(['required', 'off']).default('required'),
+  /** How often refused requests, tallied in memory, are written to the audit trail. */
+  auditRefusalsFlushMs: positiveInt.default(10_000),
   /** An admin API key the deployment supplies (trb_…), instead of one made and printed at first start. */
   bootstrapAdminKey: z.string().default(''),
   /** JWT bearer tokens: an HS256 secret, or RS/ES keys from a JWKS URL or file (one of the three). */
@@ -173,6 +175,7 @@ export const ENV_NAMES: Record<keyof Config, string> = {
   auth: 'TRIBUTARY_AUTH',
   rateLimits: 'TRIBUTARY_RATE_LIMITS',
   bootstrapAdminKey: 'TRIBUTARY_BOOTSTRAP_ADMIN_KEY',
+  auditRefusalsFlushMs: 'TRIBUTARY_AUDIT_REFUSALS_FLUSH_MS',
   jwtSecret: 'TRIBUTARY_JWT_SECRET',
   jwtJwksUrl: 'TRIBUTARY_JWT_JWKS_URL',
   jwtJwksFile: 'TRIBUTARY_JWT_JWKS_FILE',

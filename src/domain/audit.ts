@@ -15,6 +15,17 @@ export interface AuditEntry {
   detail: string;
   /** Why, in the actor's words, when they gave a reason. */
   reason?: string;
+  /**
+   * Refused access only (AUTHENTICATION_FAILED, AUTHORIZATION_FAILED): where the requests came from,
+   * how they reached the gateway ("POST /graphql", "graphql-ws", …), what they tried, what they got,
+   * and how many alike were refused from `at` to `lastAt` (refusals are tallied, not logged one by one).
+   */
+  source?: string;
+  via?: string;
+  operation?: string;
+  result?: string;
+  count?: number;
+  lastAt?: number;
 }
 
 export type AuditRecord = Omit<AuditEntry, 'sequence'>;
@@ -30,13 +41,23 @@ export interface AuditFilter {
   resource?: string;
   actor?: string;
   action?: string;
-  /** Only entries at or after this epoch ms. */
+  /** Only entries at or after this epoch ms (a tally of refusals: whose last one is). */
   since?: number;
+  /** Only refusals with this result (UNAUTHENTICATED, FORBIDDEN), or APPLIED for changes. */
+  result?: string;
+  source?: string;
 }
 
 export function auditMatches(entry: AuditEntry, filter: AuditFilter): boolean {
   if (filter.resource !== undefined && !(filter.resource.endsWith(':') ? entry.resource.startsWith(filter.resource) : entry.resource === filter.resource)) return false;
   if (filter.actor !== undefined && entry.actor !== filter.actor) return false;
   if (filter.action !== undefined && entry.action !== filter.action) return false;
-  return filter.since === undefined || entry.at >= filter.since;
+  if (filter.result !== undefined && resultOf(entry) !== filter.result) return false;
+  if (filter.source !== undefined && entry.source !== filter.source) return false;
+  return filter.since === undefined || (entry.lastAt ?? entry.at) >= filter.since;
+}
+
+/** What came of the entry: APPLIED for a change, the refusal's code for refused access. */
+export function resultOf(entry: AuditEntry): string {
+  return entry.result ?? 'APPLIED';
 }

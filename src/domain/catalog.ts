@@ -3,7 +3,7 @@
 // the command that reached the log first wins.
 
 import type { StreamDefinition, ViewDefinition } from './definitions';
-import { appendAudit, type AuditEntry } from './audit';
+import { appendAudit, type AuditEntry, type AuditRecord } from './audit';
 import type { AclRule, ApiKeyRecord } from './security/authorization';
 import { applyRegistryCommand, emptyRegistry, type RegistryCommand, type RegistryOutcome, type RegistryState } from './schemas/registry';
 
@@ -11,7 +11,9 @@ export type SecurityCommand =
   | { type: 'CreateApiKey'; key: ApiKeyRecord; at: number; actor: string }
   | { type: 'RevokeApiKey'; id: string; at: number; actor: string; reason?: string }
   | { type: 'PutAcl'; rule: AclRule; at: number; actor: string; reason?: string }
-  | { type: 'RemoveAcl'; id: string; at: number; actor: string; reason?: string };
+  | { type: 'RemoveAcl'; id: string; at: number; actor: string; reason?: string }
+  /** Refused requests, tallied by the instance that refused them (see domain/security/access-refusals.ts). */
+  | { type: 'RecordRefusals'; records: AuditRecord[] };
 
 export type CatalogCommand = { type: 'CreateStream'; stream: StreamDefinition } | { type: 'CreateView'; view: ViewDefinition } | RegistryCommand | SecurityCommand;
 
@@ -23,6 +25,7 @@ export type CatalogOutcome =
   | { ok: true; type: 'ApiKeyRevoked'; key: ApiKeyRecord }
   | { ok: true; type: 'AclPut'; rule: AclRule }
   | { ok: true; type: 'AclRemoved'; rule: AclRule }
+  | { ok: true; type: 'RefusalsRecorded'; count: number }
   | RegistryOutcome;
 
 export interface CatalogState {
@@ -122,6 +125,9 @@ export function applyCatalogCommand(state: CatalogState, command: CatalogCommand
       appendAudit(state.audit, { at: command.at, actor: command.actor, action: 'REMOVE_ACL', resource: `acl:${rule.id}`, detail: `${rule.permission} ${rule.principal} ${rule.operation}`, ...(command.reason ? { reason: command.reason } : {}) });
       return { ok: true, type: 'AclRemoved', rule };
     }
+    case 'RecordRefusals':
+      for (const record of command.records) appendAudit(state.audit, record);
+      return { ok: true, type: 'RefusalsRecorded', count: command.records.length };
     default:
       return applyRegistryCommand(state.registry, command);
   }

@@ -7,7 +7,8 @@ import type { Lineage } from '../services/lineage';
 import type { Quarantine } from '../services/quarantine';
 import type { SchemaRegistry } from '../services/schema-registry';
 import type { ControlOperation, DataOperation, Principal, ResourceType } from '../domain/security/authorization';
-import type { Security } from '../services/security';
+import type { IncomingMessage } from 'node:http';
+import type { Origin, Security } from '../services/security';
 import type { StreamsAndViews } from '../services/streams-and-views';
 
 export interface Services {
@@ -25,6 +26,8 @@ export interface GraphQLContext {
   logger: Logger;
   /** Who is calling, as authenticated (an anonymous admin when authentication is off). */
   principal: Principal;
+  /** Where the call came from, for the audit trail of refusals. */
+  origin: Origin;
   /**
    * The caller's name in lineage and the audit trail: the API key's name, or, with authentication
    * off, the `x-tributary-producer` header ("anonymous" without one).
@@ -58,12 +61,17 @@ export function credentialOfConnection(params: Readonly<Record<string, unknown>>
   return credentialOf({ authorization: text('authorization'), 'x-api-key': text('apiKey') });
 }
 
+/** Where a request came from (the peer's address) and how it reached the gateway (`via`). */
+export function originOf(req: IncomingMessage, via: string): Origin {
+  return { source: req.socket.remoteAddress ?? 'unknown', via };
+}
+
 /** Refuses unless the caller may do `operation` to the stream or view. */
 export function mayData(ctx: GraphQLContext, resourceType: ResourceType, resource: string, operation: DataOperation): void {
-  ctx.services.security.checkData(ctx.principal, resourceType, resource, operation);
+  ctx.services.security.checkData(ctx.principal, resourceType, resource, operation, ctx.origin);
 }
 
 /** Refuses unless the caller's roles allow `operation`. */
 export function mayControl(ctx: GraphQLContext, operation: ControlOperation): void {
-  ctx.services.security.checkControl(ctx.principal, operation);
+  ctx.services.security.checkControl(ctx.principal, operation, ctx.origin);
 }

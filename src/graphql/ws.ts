@@ -6,7 +6,8 @@ import { GraphQLError, specifiedRules, validate, type GraphQLFormattedError, typ
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Principal } from '../domain/security/authorization';
-import type { GraphQLContext } from './context';
+import { originOf, type GraphQLContext } from './context';
+import type { Origin } from '../services/security';
 
 export interface WsEndpoint {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
@@ -15,6 +16,8 @@ export interface WsEndpoint {
   close(): Promise<void>;
 }
 
+const VIA = 'graphql-ws';
+
 export interface SubscriptionLimits {
   perConnection: number;
   perPrincipal: number;
@@ -22,8 +25,8 @@ export interface SubscriptionLimits {
 
 export function createWsEndpoint(
   schema: GraphQLSchema,
-  context: (req: IncomingMessage, principal: Principal) => GraphQLContext,
-  authenticate: (params: Readonly<Record<string, unknown>> | undefined) => Promise<Principal>,
+  context: (req: IncomingMessage, principal: Principal, origin: Origin) => GraphQLContext,
+  authenticate: (params: Readonly<Record<string, unknown>> | undefined, origin: Origin) => Promise<Principal>,
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError,
   extraRules: readonly ValidationRule[],
   limits: SubscriptionLimits,
@@ -46,7 +49,7 @@ export function createWsEndpoint(
       // The credential travels in connection_init; a connection without a valid one is closed (4403).
       onConnect: async (ctx) => {
         try {
-          const principal = await authenticate(ctx.connectionParams);
+          const principal = await authenticate(ctx.connectionParams, originOf(ctx.extra.request, VIA));
           ctx.extra.principal = principal;
           const { socket } = ctx.extra;
           connections.set(socket, principal);
@@ -79,7 +82,7 @@ export function createWsEndpoint(
         if (ctx.extra.principal) release(ctx.extra.socket, ctx.extra.principal, id);
       },
       validate: (schema, document) => validate(schema, document, [...specifiedRules, ...extraRules]),
-      context: (ctx) => context(ctx.extra.request, ctx.extra.principal!),
+      context: (ctx) => context(ctx.extra.request, ctx.extra.principal!, originOf(ctx.extra.request, VIA)),
       onNext: (_ctx, _id, _payload, _args, result) =>
         result.errors ? { ...result, errors: result.errors.map((error) => formatError(error.toJSON(), error)) } : result,
     },

@@ -44,6 +44,12 @@ export function createMetrics(sources: MetricSources) {
       labelNames: ['subject', 'version'] as const,
       registers,
     }),
+    accessRefusals: new Counter({
+      name: 'tributary_access_refusals_total',
+      help: 'Requests refused for a missing or invalid credential (UNAUTHENTICATED) or a right the principal lacks (FORBIDDEN).',
+      labelNames: ['result'] as const,
+      registers,
+    }),
     ingestDuration: new Histogram({
       name: 'tributary_ingest_duration_seconds',
       help: 'Time from receiving an ingest batch to its durable acknowledgement.',

@@ -17,7 +17,7 @@ export class SecurityResolver {
 
   @Query(() => [ApiKey], { description: 'Every API key, revoked ones included (admin).' })
   apiKeys(@Ctx() ctx: GraphQLContext): ApiKey[] {
-    return ctx.services.security.keys(ctx.principal).map(ApiKey.from);
+    return ctx.services.security.keys(ctx.principal, ctx.origin).map(ApiKey.from);
   }
 
   @Mutation(() => NewApiKey, { description: 'Makes an API key (admin). Its token is in this answer only.' })
@@ -27,35 +27,35 @@ export class SecurityResolver {
     @Arg('expiresAt', () => Date, { nullable: true }) expiresAt: Date | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<NewApiKey> {
-    const made = await ctx.services.security.createKey({ name, roles, expiresAt: expiresAt?.getTime() }, ctx.principal);
+    const made = await ctx.services.security.createKey({ name, roles, expiresAt: expiresAt?.getTime() }, ctx.principal, ctx.origin);
     return Object.assign(new NewApiKey(), { token: made.token, key: ApiKey.from(made.key) });
   }
 
   @Mutation(() => ApiKey, { description: 'Revokes a key at once, on every instance (admin).' })
   async revokeApiKey(@Arg('id', () => String) id: string, @Arg('reason', () => String, { defaultValue: '' }) reason: string, @Ctx() ctx: GraphQLContext): Promise<ApiKey> {
-    return ApiKey.from(await ctx.services.security.revokeKey(id, reason, ctx.principal));
+    return ApiKey.from(await ctx.services.security.revokeKey(id, reason, ctx.principal, ctx.origin));
   }
 
   @Mutation(() => NewApiKey, { description: 'Replaces a key with a new one of the same name, roles and expiry; the old one is revoked (admin).' })
   async rotateApiKey(@Arg('id', () => String) id: string, @Ctx() ctx: GraphQLContext): Promise<NewApiKey> {
-    const made = await ctx.services.security.rotateKey(id, ctx.principal);
+    const made = await ctx.services.security.rotateKey(id, ctx.principal, ctx.origin);
     return Object.assign(new NewApiKey(), { token: made.token, key: ApiKey.from(made.key) });
   }
 
   @Query(() => [Acl], { description: 'Every ACL rule (admin).' })
   acls(@Ctx() ctx: GraphQLContext): Acl[] {
-    return ctx.services.security.acls(ctx.principal).map(Acl.from);
+    return ctx.services.security.acls(ctx.principal, ctx.origin).map(Acl.from);
   }
 
   @Mutation(() => Acl, { description: 'Adds an ACL rule (admin). A DENY that matches always wins.' })
   async putAcl(@Arg('input', () => AclInput) input: AclInput, @Arg('reason', () => String, { defaultValue: '' }) reason: string, @Ctx() ctx: GraphQLContext): Promise<Acl> {
     if (!PRINCIPAL.test(input.principal)) throw new GatewayError('BAD_USER_INPUT', `principal must be "*", "key:<id>" or "role:<role>"; got ${JSON.stringify(input.principal)}`, { path: 'input.principal' });
     if (!RESOURCE.test(input.resource)) throw new GatewayError('BAD_USER_INPUT', `resource must be a stream or view name (or its prefix); got ${JSON.stringify(input.resource)}`, { path: 'input.resource' });
-    return Acl.from(await ctx.services.security.putAcl({ ...input }, reason, ctx.principal));
+    return Acl.from(await ctx.services.security.putAcl({ ...input }, reason, ctx.principal, ctx.origin));
   }
 
   @Mutation(() => Acl, { description: 'Removes an ACL rule (admin).' })
   async removeAcl(@Arg('id', () => String) id: string, @Arg('reason', () => String, { defaultValue: '' }) reason: string, @Ctx() ctx: GraphQLContext): Promise<Acl> {
-    return Acl.from(await ctx.services.security.removeAcl(id, reason, ctx.principal));
+    return Acl.from(await ctx.services.security.removeAcl(id, reason, ctx.principal, ctx.origin));
   }
 }
