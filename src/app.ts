@@ -1,7 +1,7 @@
 // The gateway's network face: GraphQL over HTTP and WebSocket on one port, health, readiness,
 // Prometheus metrics and the dashboard's static files. No globals: everything comes in `deps`.
 
-import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type ServerOptions as TlsServerOptions } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -9,7 +9,8 @@ import path from 'node:path';
 import { ApolloServer } from '@apollo/server';
 import { NoSchemaIntrospectionCustomRule, type GraphQLSchema } from 'graphql';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import type { Config } from './config/config';
+import { ENV_NAMES, type Config } from './config/config';
+import { readSettingFile } from './config/setting-files';
 import type { ControlOperation, Principal } from './domain/security/authorization';
 import { GatewayError } from './errors/gateway-error';
 import { auditMatches, resultOf, type AuditEntry } from './domain/audit';
@@ -229,15 +230,12 @@ export function buildApp(deps: AppDeps): App {
  */
 function tlsOptions(config: Pick<Config, 'tlsCertFile' | 'tlsKeyFile' | 'tlsCaFile'>): TlsServerOptions | undefined {
   if (config.tlsCertFile === '') return undefined;
-  const read = (file: string, setting: string) => {
-    try {
-      return readFileSync(file);
-    } catch (error) {
-      throw new Error(`${setting}: cannot read ${file}: ${(error as Error).message}`);
-    }
+  const options: TlsServerOptions = {
+    cert: readSettingFile(config.tlsCertFile, ENV_NAMES.tlsCertFile),
+    key: readSettingFile(config.tlsKeyFile, ENV_NAMES.tlsKeyFile),
+    minVersion: 'TLSv1.2',
   };
-  const options: TlsServerOptions = { cert: read(config.tlsCertFile, 'TRIBUTARY_TLS_CERT_FILE'), key: read(config.tlsKeyFile, 'TRIBUTARY_TLS_KEY_FILE'), minVersion: 'TLSv1.2' };
-  if (config.tlsCaFile !== '') Object.assign(options, { ca: read(config.tlsCaFile, 'TRIBUTARY_TLS_CA_FILE'), requestCert: true, rejectUnauthorized: true });
+  if (config.tlsCaFile !== '') Object.assign(options, { ca: readSettingFile(config.tlsCaFile, ENV_NAMES.tlsCaFile), requestCert: true, rejectUnauthorized: true });
   return options;
 }
 

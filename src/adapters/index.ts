@@ -4,7 +4,8 @@
 // too, so instances can share work), aggregates a ClickHouse server (TRIBUTARY_AGGREGATES=clickhouse),
 // lineage a Neo4j server (TRIBUTARY_LINEAGE=neo4j).
 
-import type { Config } from '../config/config';
+import { ENV_NAMES, type Config } from '../config/config';
+import { readSettingFile } from '../config/setting-files';
 import type { Logger } from '../observability/logger';
 import type { AggregateStore } from '../ports/aggregate-store';
 import type { CheckpointStore } from '../ports/checkpoint-store';
@@ -12,7 +13,7 @@ import type { EventLog } from '../ports/event-log';
 import type { LineageStore } from '../ports/lineage-store';
 import type { LiveUpdates } from '../ports/live-updates';
 import { ClickHouseAggregateStore } from './clickhouse/clickhouse-aggregate-store';
-import { openClickHouseServer } from './clickhouse/http-executor';
+import { openClickHouseServer, type ClickHouseServerOptions } from './clickhouse/http-executor';
 import type { SqlExecutor } from './clickhouse/sql-executor';
 import { ChdbExecutor } from './embedded/chdb-executor';
 import { InProcessLiveUpdates } from './embedded/in-process-live-updates';
@@ -24,7 +25,7 @@ import { KafkaCheckpointStore } from './kafka/kafka-checkpoint-store';
 import { KafkaConnection, type KafkaSettings } from './kafka/kafka-connection';
 import { KafkaEventLog } from './kafka/kafka-event-log';
 import { KafkaLiveUpdates } from './kafka/kafka-live-updates';
-import { Neo4jLineageStore } from './neo4j/neo4j-lineage-store';
+import { Neo4jLineageStore, type Neo4jOptions } from './neo4j/neo4j-lineage-store';
 
 export interface Adapters {
   eventLog: EventLog;
@@ -56,41 +57,71 @@ type AdapterConfig = Pick<
   | 'clickhouseUser'
   | 'clickhousePassword'
   | 'clickhouseDatabase'
+  | 'clickhouseTlsCaFile'
+  | 'clickhouseTlsCertFile'
+  | 'clickhouseTlsKeyFile'
   | 'lineage'
   | 'neo4jUrl'
   | 'neo4jUser'
   | 'neo4jPassword'
   | 'neo4jDatabase'
+  | 'neo4jTlsCaFile'
+  | 'neo4jTlsCertFile'
+  | 'neo4jTlsKeyFile'
 >;
 
 async function openLineageStore(config: AdapterConfig, root: LmdbRoot): Promise<LineageStore> {
   if (config.lineage === 'lmdb') return new LmdbLineageStore(root);
+  const tls = neo4jTls(config);
   try {
     return await Neo4jLineageStore.open({
       url: config.neo4jUrl,
       user: config.neo4jUser,
       password: config.neo4jPassword,
       database: config.neo4jDatabase || undefined,
+      tls,
     });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`${reason} (check TRIBUTARY_NEO4J_URL, TRIBUTARY_NEO4J_USER and TRIBUTARY_NEO4J_PASSWORD)`, { cause: error });
+    const settings = tls ? 'TRIBUTARY_NEO4J_URL, _USER, _PASSWORD and the TRIBUTARY_NEO4J_TLS_* files' : 'TRIBUTARY_NEO4J_URL, TRIBUTARY_NEO4J_USER and TRIBUTARY_NEO4J_PASSWORD';
+    throw new Error(`${reason} (check ${settings})`, { cause: error });
   }
 }
 
 async function openSqlExecutor(config: AdapterConfig): Promise<SqlExecutor> {
   if (config.aggregates === 'chdb') return ChdbExecutor.open(config.dataDir);
+  const tls = clickHouseTls(config);
   try {
     return await openClickHouseServer({
       url: config.clickhouseUrl,
       username: config.clickhouseUser,
       password: config.clickhousePassword,
       database: config.clickhouseDatabase,
+      tls,
     });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`${reason} (check TRIBUTARY_CLICKHOUSE_URL, TRIBUTARY_CLICKHOUSE_USER and TRIBUTARY_CLICKHOUSE_PASSWORD)`, { cause: error });
+    const settings = tls ? 'TRIBUTARY_CLICKHOUSE_URL, _USER, _PASSWORD and the TRIBUTARY_CLICKHOUSE_TLS_* files' : 'TRIBUTARY_CLICKHOUSE_URL, TRIBUTARY_CLICKHOUSE_USER and TRIBUTARY_CLICKHOUSE_PASSWORD';
+    throw new Error(`${reason} (check ${settings})`, { cause: error });
   }
+}
+
+function clickHouseTls(config: AdapterConfig): ClickHouseServerOptions['tls'] {
+  if (config.clickhouseTlsCaFile === '') return undefined;
+  const ca = readSettingFile(config.clickhouseTlsCaFile, ENV_NAMES.clickhouseTlsCaFile);
+  if (config.clickhouseTlsCertFile === '') return { ca };
+  return { ca, cert: readSettingFile(config.clickhouseTlsCertFile, ENV_NAMES.clickhouseTlsCertFile), key: readSettingFile(config.clickhouseTlsKeyFile, ENV_NAMES.clickhouseTlsKeyFile) };
+}
+
+/** The driver reads the files itself; reading them here first makes an unreadable one fail start-up, naming its setting. */
+function neo4jTls(config: AdapterConfig): Neo4jOptions['tls'] {
+  if (config.neo4jTlsCaFile === '' && config.neo4jTlsCertFile === '') return undefined;
+  const files = (['neo4jTlsCaFile', 'neo4jTlsCertFile', 'neo4jTlsKeyFile'] as const).filter((setting) => config[setting] !== '');
+  for (const setting of files) readSettingFile(config[setting], ENV_NAMES[setting]);
+  return {
+    ...(config.neo4jTlsCaFile ? { caFile: config.neo4jTlsCaFile } : {}),
+    ...(config.neo4jTlsCertFile ? { certFile: config.neo4jTlsCertFile, keyFile: config.neo4jTlsKeyFile } : {}),
+  };
 }
 
 type LogAdapters = Pick<Adapters, 'eventLog' | 'checkpoints' | 'live'>;

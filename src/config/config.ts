@@ -52,6 +52,10 @@ export const configSchema = z.object({
   clickhouseUser: z.string().default('default'),
   clickhousePassword: z.string().default(''),
   /** Created if missing. */
+  /** TLS to the ClickHouse server (with an https:// URL): a private CA, and a client certificate and key for mutual TLS (PEM). */
+  clickhouseTlsCaFile: z.string().default(''),
+  clickhouseTlsCertFile: z.string().default(''),
+  clickhouseTlsKeyFile: z.string().default(''),
   clickhouseDatabase: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a plain identifier').default('tributary'),
   /** Lineage store: LMDB in the data directory (embedded default) or a Neo4j server over Bolt. */
   lineage: z.enum(['lmdb', 'neo4j']).default('lmdb'),
@@ -60,6 +64,10 @@ export const configSchema = z.object({
   neo4jPassword: z.string().default(''),
   /** Empty for the server's default database (Neo4j 3.5 has only one). */
   neo4jDatabase: z.string().default(''),
+  /** TLS to Neo4j with a private CA, and a client certificate and key for mutual TLS (PEM; driver 5.27+ and a server that asks for them). */
+  neo4jTlsCaFile: z.string().default(''),
+  neo4jTlsCertFile: z.string().default(''),
+  neo4jTlsKeyFile: z.string().default(''),
   /** Largest accepted event, as UTF-8 JSON bytes. */
   maxEventBytes: positiveInt.default(64 * 1024),
   /**
@@ -163,11 +171,17 @@ export const ENV_NAMES: Record<keyof Config, string> = {
   clickhouseUser: 'TRIBUTARY_CLICKHOUSE_USER',
   clickhousePassword: 'TRIBUTARY_CLICKHOUSE_PASSWORD',
   clickhouseDatabase: 'TRIBUTARY_CLICKHOUSE_DATABASE',
+  clickhouseTlsCaFile: 'TRIBUTARY_CLICKHOUSE_TLS_CA_FILE',
+  clickhouseTlsCertFile: 'TRIBUTARY_CLICKHOUSE_TLS_CERT_FILE',
+  clickhouseTlsKeyFile: 'TRIBUTARY_CLICKHOUSE_TLS_KEY_FILE',
   lineage: 'TRIBUTARY_LINEAGE',
   neo4jUrl: 'TRIBUTARY_NEO4J_URL',
   neo4jUser: 'TRIBUTARY_NEO4J_USER',
   neo4jPassword: 'TRIBUTARY_NEO4J_PASSWORD',
   neo4jDatabase: 'TRIBUTARY_NEO4J_DATABASE',
+  neo4jTlsCaFile: 'TRIBUTARY_NEO4J_TLS_CA_FILE',
+  neo4jTlsCertFile: 'TRIBUTARY_NEO4J_TLS_CERT_FILE',
+  neo4jTlsKeyFile: 'TRIBUTARY_NEO4J_TLS_KEY_FILE',
   maxEventBytes: 'TRIBUTARY_MAX_EVENT_BYTES',
   maxBatchEvents: 'TRIBUTARY_MAX_BATCH_EVENTS',
   maxEventTimeAheadMs: 'TRIBUTARY_MAX_EVENT_TIME_AHEAD_MS',
@@ -266,6 +280,21 @@ function crossChecks(config: z.infer<typeof configSchema>): [keyof Config, strin
   }
   if ((config.tlsCertFile === '') !== (config.tlsKeyFile === '')) {
     problems.push(['tlsCertFile', `and ${ENV_NAMES.tlsKeyFile} must be set together`]);
+  }
+  if ((config.clickhouseTlsCertFile === '') !== (config.clickhouseTlsKeyFile === '')) {
+    problems.push(['clickhouseTlsCertFile', `and ${ENV_NAMES.clickhouseTlsKeyFile} must be set together (mutual TLS)`]);
+  }
+  if (config.clickhouseTlsCertFile !== '' && config.clickhouseTlsCaFile === '') {
+    problems.push(['clickhouseTlsCaFile', `is required with ${ENV_NAMES.clickhouseTlsCertFile}: the CA that signed the server's certificate`]);
+  }
+  if (config.clickhouseTlsCaFile !== '' && !config.clickhouseUrl.startsWith('https://')) {
+    problems.push(['clickhouseUrl', `must be an https:// URL when ${ENV_NAMES.clickhouseTlsCaFile} is set`]);
+  }
+  if ((config.neo4jTlsCertFile === '') !== (config.neo4jTlsKeyFile === '')) {
+    problems.push(['neo4jTlsCertFile', `and ${ENV_NAMES.neo4jTlsKeyFile} must be set together (mutual TLS)`]);
+  }
+  if ((config.neo4jTlsCaFile !== '' || config.neo4jTlsCertFile !== '') && /^[a-z0-9]+\+s(sc)?:/i.test(config.neo4jUrl)) {
+    problems.push(['neo4jUrl', `has a +s or +ssc scheme, which sets encryption itself; use bolt:// or neo4j:// with ${ENV_NAMES.neo4jTlsCaFile} / ${ENV_NAMES.neo4jTlsCertFile}`]);
   }
   if (config.tlsCaFile !== '' && config.tlsCertFile === '') {
     problems.push(['tlsCaFile', `needs ${ENV_NAMES.tlsCertFile} and ${ENV_NAMES.tlsKeyFile}: client certificates are only asked for over TLS`]);

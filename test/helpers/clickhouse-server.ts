@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { afterAll } from 'vitest';
+import { makeDevCertificates, type DevCertificates } from '../../src/cli/dev-certs';
 import { tempDir } from './temp-dir';
 import { waitFor } from './gateway-process';
 
@@ -29,14 +30,22 @@ function freePort(): Promise<number> {
 export interface ClickHouseServer {
   url: string;
   version: string;
+  /** With `mutualTls`: the HTTPS endpoint, which requires a client certificate signed by `certs`' CA. */
+  httpsUrl?: string;
+  certs?: { dir: string } & DevCertificates;
+}
+
+export interface ClickHouseServerOptions {
+  /** Also serve HTTPS (localhost), with a development CA's certificate, asking for client certificates. */
+  mutualTls?: boolean;
 }
 
 let started: Promise<ClickHouseServer> | undefined;
 let child: ChildProcess | undefined;
 
-/** Starts the server once per test file; later calls share it. */
-export function clickHouseServer(): Promise<ClickHouseServer> {
-  started ??= start();
+/** Starts the server once per test file (with the first call's options); later calls share it. */
+export function clickHouseServer(options: ClickHouseServerOptions = {}): Promise<ClickHouseServer> {
+  started ??= start(options);
   return started;
 }
 
@@ -49,10 +58,21 @@ afterAll(async () => {
   clearTimeout(timer);
 });
 
-async function start(): Promise<ClickHouseServer> {
+async function start(options: ClickHouseServerOptions): Promise<ClickHouseServer> {
   const dir = tempDir('tributary-clickhouse-');
   for (const sub of ['data', 'log', 'tmp', 'data/user_files', 'data/format_schemas']) mkdirSync(path.join(dir, sub), { recursive: true });
-  const [httpPort, tcpPort] = [await freePort(), await freePort()];
+  const [httpPort, tcpPort, httpsPort] = [await freePort(), await freePort(), await freePort()];
+  const certsDir = path.join(dir, 'certs');
+  const certs = options.mutualTls ? { dir: certsDir, ...(await makeDevCertificates(certsDir)) } : undefined;
+  // Poco's "strict" verification fails a handshake without a client certificate signed by caConfig.
+  const https = certs
+    ? `<https_port>${httpsPort}</https_port>
+  <openSSL><server>
+    <certificateFile>${certsDir}/server.crt</certificateFile><privateKeyFile>${certsDir}/server.key</privateKeyFile>
+    <caConfig>${certsDir}/ca.crt</caConfig><verificationMode>strict</verificationMode><loadDefaultCAFile>false</loadDefaultCAFile>
+    <disableProtocols>sslv2,sslv3,tlsv1,tlsv1_1</disableProtocols>
+  </server></openSSL>`
+    : '';
   const config = path.join(dir, 'config.xml');
   writeFileSync(
     config,
@@ -62,6 +82,7 @@ async function start(): Promise<ClickHouseServer> {
   <listen_host>127.0.0.1</listen_host>
   <http_port>${httpPort}</http_port>
   <tcp_port>${tcpPort}</tcp_port>
+  ${https}
   <max_connections>64</max_connections>
   <max_concurrent_queries>32</max_concurrent_queries>
   <mark_cache_size>268435456</mark_cache_size>
@@ -88,5 +109,5 @@ async function start(): Promise<ClickHouseServer> {
     { timeoutMs: 60_000, what: `clickhouse-server to answer /ping on ${url}` },
   );
   const version = (await (await fetch(`${url}/?query=${encodeURIComponent('SELECT version()')}`)).text()).trim();
-  return { url, version };
+  return { url, version, ...(certs ? { httpsUrl: `https://localhost:${httpsPort}`, certs } : {}) };
 }

@@ -57,4 +57,14 @@ describe('configuration', () => {
     expect(() => loadConfig({}, { TRIBUTARY_JWT_SECRET: 'short' })).toThrow(/TRIBUTARY_JWT_SECRET: must be at least 32 bytes/);
     expect(() => loadConfig({}, { TRIBUTARY_JWT_SECRET: 'x'.repeat(32), TRIBUTARY_JWT_JWKS_URL: 'https://id.example/jwks' })).toThrow(/set one of them/);
   });
+
+  it('checks TLS settings for ClickHouse and Neo4j connections', () => {
+    const https = { TRIBUTARY_CLICKHOUSE_URL: 'https://ch.example:8443' };
+    expect(() => loadConfig({}, { TRIBUTARY_CLICKHOUSE_TLS_CA_FILE: '/ca.crt' })).toThrow(/TRIBUTARY_CLICKHOUSE_URL: must be an https:\/\/ URL when TRIBUTARY_CLICKHOUSE_TLS_CA_FILE is set/);
+    expect(() => loadConfig({}, { ...https, TRIBUTARY_CLICKHOUSE_TLS_CERT_FILE: '/c.crt', TRIBUTARY_CLICKHOUSE_TLS_KEY_FILE: '/c.key' })).toThrow(/TRIBUTARY_CLICKHOUSE_TLS_CA_FILE: is required with TRIBUTARY_CLICKHOUSE_TLS_CERT_FILE/);
+    expect(() => loadConfig({}, { ...https, TRIBUTARY_CLICKHOUSE_TLS_CA_FILE: '/ca.crt', TRIBUTARY_CLICKHOUSE_TLS_KEY_FILE: '/c.key' })).toThrow(/TRIBUTARY_CLICKHOUSE_TLS_CERT_FILE: and TRIBUTARY_CLICKHOUSE_TLS_KEY_FILE must be set together/);
+    expect(loadConfig({}, { ...https, TRIBUTARY_CLICKHOUSE_TLS_CA_FILE: '/ca.crt' })).toMatchObject({ clickhouseTlsCaFile: '/ca.crt', clickhouseTlsCertFile: '' });
+    expect(() => loadConfig({}, { TRIBUTARY_NEO4J_URL: 'bolt+ssc://db:7687', TRIBUTARY_NEO4J_TLS_CERT_FILE: '/c.crt', TRIBUTARY_NEO4J_TLS_KEY_FILE: '/c.key' })).toThrow(/TRIBUTARY_NEO4J_URL: has a \+s or \+ssc scheme/);
+    expect(loadConfig({}, { TRIBUTARY_NEO4J_URL: 'neo4j+s://db:7687' }).neo4jUrl).toBe('neo4j+s://db:7687');
+  });
 });

@@ -12,6 +12,8 @@ export interface ClickHouseServerOptions {
   password?: string;
   database?: string;
   requestTimeoutMs?: number;
+  /** For an https:// URL: the CA that signed the server's certificate, and a client certificate and key for mutual TLS (PEM). */
+  tls?: { ca: Buffer; cert?: Buffer; key?: Buffer };
 }
 
 /**
@@ -45,6 +47,7 @@ export class HttpClickHouseExecutor implements SqlExecutor {
       database: options.database ?? 'default',
       request_timeout: options.requestTimeoutMs ?? 30_000,
       compression: { request: false, response: false },
+      ...(options.tls ? { tls: options.tls.cert && options.tls.key ? { ca_cert: options.tls.ca, cert: options.tls.cert, key: options.tls.key } : { ca_cert: options.tls.ca } } : {}),
     });
   }
 

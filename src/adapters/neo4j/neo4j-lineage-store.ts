@@ -4,7 +4,7 @@
 
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import neo4j, { type Driver, type ManagedTransaction, type Node, type Relationship } from 'neo4j-driver';
+import neo4j, { type Config, type Driver, type ManagedTransaction, type Node, type Relationship } from 'neo4j-driver';
 import { shippedPath } from '../../config/package-root';
 import { GatewayError, storageUnavailable } from '../../errors/gateway-error';
 import type { LineageDirection, LineageEdge, LineageGraph, LineageNode, LineageNodeKind, LineageStore } from '../../ports/lineage-store';
@@ -16,6 +16,31 @@ export interface Neo4jOptions {
   password: string;
   /** Omit to use the server's default database (and on Neo4j 3.5, which has only one). */
   database?: string;
+  /** Encrypt with these files (PEM paths; the driver reads them): a private CA, a client certificate and key for mutual TLS. */
+  tls?: Neo4jTls;
+}
+
+export interface Neo4jTls {
+  /** Without one, the server's certificate must be signed by a CA the system trusts. */
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+}
+
+/** The driver's settings: encryption on, trusting the given CA (else the system's), with a client certificate if given. */
+export function neo4jDriverConfig(tls: Neo4jTls | undefined): Config {
+  const config: Config = { disableLosslessIntegers: true };
+  if (!tls) return config;
+  config.encrypted = 'ENCRYPTION_ON';
+  config.trust = tls.caFile ? 'TRUST_CUSTOM_CA_SIGNED_CERTIFICATES' : 'TRUST_SYSTEM_CA_SIGNED_CERTIFICATES';
+  if (tls.caFile) config.trustedCertificates = [tls.caFile];
+  // A provider, not the certificate itself: the driver turns a bare certificate into one only when the
+  // URL's scheme turned encryption on (+s, +ssc), never when this config does.
+  if (tls.certFile && tls.keyFile) {
+    const certificate = { certfile: tls.certFile, keyfile: tls.keyFile };
+    config.clientCertificate = { getClientCertificate: () => certificate, hasUpdate: () => false };
+  }
+  return config;
 }
 
 /** User properties are stored as `p.<name>` holding JSON, so any JSON value fits and `+=` merges them. */
@@ -31,7 +56,7 @@ export class Neo4jLineageStore implements LineageStore {
 
   /** Connects, checks the server answers, and applies migrations/neo4j in the server's dialect. */
   static async open(options: Neo4jOptions): Promise<Neo4jLineageStore> {
-    const driver = neo4j.driver(options.url, neo4j.auth.basic(options.user, options.password), { disableLosslessIntegers: true });
+    const driver = neo4j.driver(options.url, neo4j.auth.basic(options.user, options.password), neo4jDriverConfig(options.tls));
     try {
       await driver.verifyConnectivity();
       const store = new Neo4jLineageStore(driver, options.database);
