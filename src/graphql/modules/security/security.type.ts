@@ -3,7 +3,7 @@ import { DATA_OPERATIONS, ROLES, type AclRule, type ApiKeyRecord } from '../../.
 import { namesEnum } from '../../names-enum';
 
 export const RoleEnum = namesEnum(ROLES);
-registerEnumType(RoleEnum, { name: 'Role', description: 'admin: everything. producer: ingest. consumer: query and subscribe. steward: schemas and approvals. auditor: audit and lineage, read-only.' });
+registerEnumType(RoleEnum, { name: 'Role', description: 'admin: everything. producer: ingest. consumer: query, subscribe, quarantine and lineage. steward: schemas, approvals, query and lineage. auditor: audit trail and lineage, read-only. Every role reads the catalog (streams, views, schema subjects).' });
 export const DataOperationEnum = namesEnum(DATA_OPERATIONS);
 registerEnumType(DataOperationEnum, { name: 'AclOperation', description: 'produce (ingest), consume (subscribe, quarantine), query (aggregates), manage (create).' });
 export const ResourceTypeEnum = namesEnum(['STREAM', 'VIEW'] as const);
