@@ -148,6 +148,7 @@ export async function runProcessorBench(options: ProcessorBenchOptions = {}): Pr
       schemas: new EventSchemas(controlPlane, new SchemaRegistry(controlPlane, systemClock, async () => new Map())),
       quarantine: new Quarantine(adapters.eventLog),
       guardStreams: false,
+      dedupMaxKeys: 200_000,
     });
     const running = processor;
     const cpu = process.cpuUsage();

@@ -6,7 +6,9 @@ import { loadConfig } from './config/config';
 import { runDemo } from './cli/demo';
 import { makeDevCertificates } from './cli/dev-certs';
 import { newApiKey } from './domain/security/api-keys';
+import { clearFaults, injectFault, listFaults } from './cli/faults';
 import { ingestFile } from './cli/ingest-file';
+import type { FaultInput } from './client/generated/graphql';
 import { runMigrate, runStart } from './cli/start';
 
 const DEFAULT_URL = 'http://127.0.0.1:4000/graphql';
@@ -85,6 +87,34 @@ program
     const apiKey = options.apiKey ?? process.env.TRIBUTARY_API_KEY;
     await runDemo({ url: options.url, rate: Number(options.rate), durationSeconds: options.duration ? Number(options.duration) : undefined, apiKey });
   });
+
+const fault = program.command('fault').description('inject failures into a running gateway started with TRIBUTARY_FAULT_INJECTION=true (admin key)');
+const gatewayOptions = (command: Command) =>
+  command.option('--url <url>', 'GraphQL endpoint of a running gateway', DEFAULT_URL).option('--api-key <key>', 'admin API key (env TRIBUTARY_API_KEY)');
+const connection = (options: { url: string; apiKey?: string }) => ({ url: options.url, apiKey: options.apiKey ?? process.env.TRIBUTARY_API_KEY });
+
+gatewayOptions(
+  fault
+    .command('inject')
+    .description('inject a fault, e.g. `fault inject aggregates upsert ERROR --probability 0.5 --duration 30s`')
+    .argument('<port>', 'eventLog, aggregates, checkpoints, lineage or live')
+    .argument('<operation>', 'an operation of the port, or "*"')
+    .argument('<kind>', 'LATENCY, ERROR, OUTAGE, PARTIAL_WRITE or CORRUPT')
+    .option('--probability <p>', 'chance each call is hit', '1')
+    .option('--latency <duration>', 'for LATENCY, e.g. 250ms')
+    .option('--duration <duration>', 'how long it lasts, e.g. 30s (default: until cleared)'),
+).action(async (port: string, operation: string, kind: string, options: { probability: string; latency?: string; duration?: string; url: string; apiKey?: string }) => {
+  const input = { port, operation, kind, probability: Number(options.probability), latency: options.latency, duration: options.duration } as FaultInput;
+  console.log(await injectFault(input, connection(options)));
+});
+gatewayOptions(fault.command('list').description('list the faults active on the gateway')).action(async (options: { url: string; apiKey?: string }) => {
+  console.log(await listFaults(connection(options)));
+});
+gatewayOptions(fault.command('clear').description('end one fault, or all of them').argument('[id]', 'the fault to end (default: all)')).action(
+  async (id: string | undefined, options: { url: string; apiKey?: string }) => {
+    console.log(await clearFaults(id, connection(options)));
+  },
+);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`tributary: ${error instanceof Error ? error.message : String(error)}\n`);

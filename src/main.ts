@@ -18,6 +18,9 @@ import { Lineage } from './services/lineage';
 import { Quarantine } from './services/quarantine';
 import { SchemaRegistry } from './services/schema-registry';
 import { JwtVerifier } from './services/jwt-verifier';
+import { FaultPlan } from './adapters/faults/fault-plan';
+import { FaultInjector, withFaults } from './adapters/faults/faulty-ports';
+import { Faults } from './services/faults';
 import { RefusalAudit } from './services/refusal-audit';
 import { Security } from './services/security';
 import { StreamsAndViews } from './services/streams-and-views';
@@ -37,7 +40,10 @@ export interface Tributary {
 export async function startTributary(config: Config, options: { logger?: Logger; clock?: Clock } = {}): Promise<Tributary> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
-  const adapters = await openAdapters(config, logger);
+  const opened = await openAdapters(config, logger);
+  // With fault injection on, every port goes through the fault wrappers (src/adapters/faults/).
+  const faultPlan = config.faultInjection ? new FaultPlan() : undefined;
+  const adapters = faultPlan ? withFaults(opened, new FaultInjector(faultPlan, clock)) : opened;
   const following = new AbortController();
   try {
     const metrics = createMetrics({ liveSubscribers: () => adapters.live.subscriberCount() });
@@ -60,7 +66,6 @@ export async function startTributary(config: Config, options: { logger?: Logger;
     const schemas = new SchemaRegistry(controlPlane, clock, (stream, fields) => lineage.viewsReading(stream, fields));
     const quarantine = new Quarantine(adapters.eventLog);
     const eventSchemas = new EventSchemas(controlPlane, schemas);
-    const ingest = new Ingest(adapters.eventLog, catalog, eventSchemas, quarantine, lineage, clock, metrics, config);
     const processor = new StreamProcessor({
       log: adapters.eventLog,
       checkpoints: adapters.checkpoints,
@@ -74,14 +79,16 @@ export async function startTributary(config: Config, options: { logger?: Logger;
       schemas: eventSchemas,
       quarantine,
       guardStreams: config.eventLog === 'kafka',
+      dedupMaxKeys: config.dedupMaxKeys,
     });
+    const ingest = new Ingest(adapters.eventLog, catalog, eventSchemas, quarantine, lineage, clock, metrics, config, (stream) => processor.backlog(stream));
     const aggregates = new Aggregates(adapters.aggregates, adapters.live, catalog, processor);
     processor.start();
 
     const app = buildApp({
       config,
       schema: await buildTributarySchema(),
-      services: { catalog, ingest, quarantine, lineage, aggregates, schemas, security },
+      services: { catalog, ingest, quarantine, lineage, aggregates, schemas, security, faults: new Faults(faultPlan, clock, logger.child({ component: 'faults' })) },
       logger,
       metrics,
       readiness: () => {

@@ -82,6 +82,12 @@ export const configSchema = z.object({
   maxQueryAliases: positiveInt.default(50),
   /** Most field selections in one GraphQL operation, fragments expanded. */
   maxQueryFields: positiveInt.default(2_000),
+  /** Ingest refuses events (retriable PROCESSING_BEHIND) while a view of the stream has more than this many not yet stored; 0: never. */
+  maxProcessingLag: z.coerce.number().int().min(0).default(1_000_000),
+  /** Most dedup keys (event ids, idempotency keys) one view partition remembers; past it the oldest are forgotten early. */
+  dedupMaxKeys: positiveInt.default(200_000),
+  /** Lets admins inject faults into this gateway's ports (injectFault); for drills and tests, never production. */
+  faultInjection: flag.default(false),
   /** Most operations one graphql-ws connection may run at once. */
   maxSubscriptionsPerConnection: positiveInt.default(100),
   /** Most operations one principal may run at once over all its graphql-ws connections. */
@@ -208,6 +214,9 @@ export const ENV_NAMES: Record<keyof Config, string> = {
   landingPage: 'TRIBUTARY_LANDING_PAGE',
   maxRequestBytes: 'TRIBUTARY_MAX_REQUEST_BYTES',
   processorBatchSize: 'TRIBUTARY_PROCESSOR_BATCH_SIZE',
+  dedupMaxKeys: 'TRIBUTARY_DEDUP_MAX_KEYS',
+  maxProcessingLag: 'TRIBUTARY_MAX_PROCESSING_LAG',
+  faultInjection: 'TRIBUTARY_FAULT_INJECTION',
   defaultWatermarkDelayMs: 'TRIBUTARY_DEFAULT_WATERMARK_DELAY_MS',
   webDir: 'TRIBUTARY_WEB_DIR',
   operationsDir: 'TRIBUTARY_OPERATIONS_DIR',

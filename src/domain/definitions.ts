@@ -22,6 +22,13 @@ export interface StreamDefinition {
   partitions?: number | null;
   /** Replication factor the log was asked for; null for the server setting, -1 for the cluster's default. */
   replicationFactor?: number | null;
+  /**
+   * Event field holding a producer's own id for each event: events repeating an id within the dedup
+   * horizon are counted once. Null or absent: only batches sent with an idempotency key are deduplicated.
+   */
+  eventIdField?: string | null;
+  /** Event-time span over which a repeated event id is recognized (absent in older streams: the default). */
+  dedupHorizonMs?: number;
   createdAt: number;
   createdBy: string;
 }
@@ -40,6 +47,11 @@ export interface ViewDefinition {
   windowMs: number;
   /** Slide of hopping windows; null for tumbling windows. */
   hopMs: number | null;
+  /**
+   * How long past its end (in watermark time) a window still takes late events, each emitting a
+   * corrected final row (Flink's allowedLateness). Absent in views made before it existed: 0.
+   */
+  allowedLatenessMs?: number;
   groupBy: string[];
   measures: MeasureDefinition[];
   createdAt: number;
@@ -56,6 +68,7 @@ const NAME = /^[a-z][a-z0-9_]{0,62}$/;
 const FIELD = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 const MAX_WINDOWS_PER_EVENT = 100;
 const MAX_WATERMARK_DELAY_MS = 86_400_000;
+const MAX_ALLOWED_LATENESS_MS = 7 * 86_400_000;
 export const MAX_STREAM_PARTITIONS = 1_024;
 const MAX_REPLICATION_FACTOR = 32;
 
@@ -79,11 +92,24 @@ export interface StreamDraft {
   partitionKey?: string | null;
   partitions?: number | null;
   replicationFactor?: number | null;
+  eventIdField?: string | null;
+  dedupHorizon?: string | null;
 }
+
+/** How long event ids are remembered when a stream does not say. */
+export const DEFAULT_DEDUP_HORIZON_MS = 3_600_000;
+const MAX_DEDUP_HORIZON_MS = 7 * 86_400_000;
 
 export function checkStreamDraft(draft: StreamDraft): RuleViolation[] {
   const problems = [...checkName(draft.name, 'name'), ...checkFieldPath(draft.timestampField ?? 'ts', 'timestampField')];
   if (draft.partitionKey != null) problems.push(...checkFieldPath(draft.partitionKey, 'partitionKey'));
+  if (draft.eventIdField != null) problems.push(...checkFieldPath(draft.eventIdField, 'eventIdField'));
+  if (draft.dedupHorizon != null) {
+    const ms = parseDuration(draft.dedupHorizon);
+    if (!ms || ms > MAX_DEDUP_HORIZON_MS) {
+      problems.push({ path: 'dedupHorizon', rule: 'duration', message: `dedupHorizon must be a duration from "1s" to "7d" such as "1h"; got ${JSON.stringify(draft.dedupHorizon)}` });
+    }
+  }
   const { partitions, replicationFactor } = draft;
   if (partitions != null && !(Number.isInteger(partitions) && partitions >= 1 && partitions <= MAX_STREAM_PARTITIONS)) {
     problems.push({ path: 'partitions', rule: 'range', message: `partitions must be a whole number from 1 to ${MAX_STREAM_PARTITIONS}; got ${partitions}` });
@@ -110,6 +136,7 @@ export interface ViewDraft {
   description?: string | null;
   window: string;
   hop?: string | null;
+  allowedLateness?: string | null;
   groupBy?: string[] | null;
   measures: { name: string; fn: MeasureFunction; field?: string | null }[];
 }
@@ -126,6 +153,12 @@ export function checkViewDraft(draft: ViewDraft): RuleViolation[] {
       problems.push({ path: 'hop', rule: 'duration', message: `hop must be a positive duration such as "30s"; got ${JSON.stringify(draft.hop)}` });
     } else if (windowMs && (hopMs > windowMs || windowMs / hopMs > MAX_WINDOWS_PER_EVENT)) {
       problems.push({ path: 'hop', rule: 'hop-range', message: `hop must be at most the window (${draft.window}) and at least 1/${MAX_WINDOWS_PER_EVENT} of it; got ${draft.hop}` });
+    }
+  }
+  if (draft.allowedLateness != null) {
+    const ms = parseDuration(draft.allowedLateness);
+    if (ms === undefined || ms > MAX_ALLOWED_LATENESS_MS) {
+      problems.push({ path: 'allowedLateness', rule: 'duration', message: `allowedLateness must be a duration from "0s" to "7d" such as "30s"; got ${JSON.stringify(draft.allowedLateness)}` });
     }
   }
   const groupBy = draft.groupBy ?? [];

@@ -13,6 +13,12 @@ export interface Envelope {
   eventTime: number;
   schemaId?: number;
   schemaVersion?: number;
+  /**
+   * What makes a repeat of this event recognizable: "id:<value>" from the stream's eventIdField, or
+   * "batch:<idempotency key>:<index in the batch>". Views count each dedup key once within the
+   * stream's dedup horizon. Absent: the event is never taken for a repeat.
+   */
+  dedupKey?: string;
 }
 
 export type EventPayload = Record<string, unknown>;

@@ -28,6 +28,8 @@ export type ErrorCode =
   | 'UNAUTHENTICATED'
   | 'RATE_LIMITED'
   | 'CONFLICT'
+  | 'FAULT_INJECTION_DISABLED'
+  | 'PROCESSING_BEHIND'
   | 'INTERNAL';
 
 export interface GatewayErrorOptions {

@@ -2,6 +2,7 @@
 
 import type { Logger } from '../observability/logger';
 import type { Aggregates } from '../services/aggregates';
+import type { Faults } from '../services/faults';
 import type { Ingest } from '../services/ingest';
 import type { Lineage } from '../services/lineage';
 import type { Quarantine } from '../services/quarantine';
@@ -19,6 +20,7 @@ export interface Services {
   aggregates: Aggregates;
   schemas: SchemaRegistry;
   security: Security;
+  faults: Faults;
 }
 
 export interface GraphQLContext {

@@ -6,6 +6,7 @@ import type { GraphQLSchema } from 'graphql';
 import { buildSchema, type PubSub } from 'type-graphql';
 import { AggregatesResolver } from './modules/aggregates/aggregates.resolver';
 import { AuditResolver } from './modules/audit/audit.resolver';
+import { FaultResolver } from './modules/faults/fault.resolver';
 import { IngestResolver } from './modules/ingest/ingest.resolver';
 import { LineageResolver } from './modules/lineage/lineage.resolver';
 import { QuarantineResolver } from './modules/quarantine/quarantine.resolver';
@@ -29,7 +30,7 @@ const noTopicPubSub: PubSub = {
 
 export function buildTributarySchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [StreamResolver, ViewResolver, IngestResolver, AggregatesResolver, LineageResolver, QuarantineResolver, SchemaResolver, AuditResolver, SecurityResolver],
+    resolvers: [StreamResolver, ViewResolver, IngestResolver, AggregatesResolver, LineageResolver, QuarantineResolver, SchemaResolver, AuditResolver, SecurityResolver, FaultResolver],
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     validate: false,
     pubSub: noTopicPubSub,

@@ -62,6 +62,18 @@ export function createMetrics(sources: MetricSources) {
       labelNames: ['view'] as const,
       registers,
     }),
+    processorDuplicateEvents: new Counter({
+      name: 'tributary_processor_duplicate_events_total',
+      help: 'Events a view skipped as repeats of one it had folded (same event id or idempotency key within the stream\'s dedup horizon), by view.',
+      labelNames: ['view'] as const,
+      registers,
+    }),
+    processorDedupEvictedEarly: new Counter({
+      name: 'tributary_processor_dedup_evicted_total',
+      help: 'Dedup keys a view forgot before their horizon because it held TRIBUTARY_DEDUP_MAX_KEYS per partition; a repeat of one would be counted again. By view.',
+      labelNames: ['view'] as const,
+      registers,
+    }),
     processorLateEvents: new Counter({
       name: 'tributary_processor_late_events_total',
       help: 'Events that arrived after the watermark closed their window, by view.',

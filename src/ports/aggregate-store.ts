@@ -31,6 +31,28 @@ export interface AggregateQuery {
   limit?: number;
 }
 
+/** An event a view could not fold because it came too late: the late side output. */
+export interface LateEventRecord {
+  view: string;
+  /** Where it sits in the view's input; together they identify it, so a replay rewrites it. */
+  partition: number;
+  offset: number;
+  eventId: string;
+  eventTime: number;
+  /** The watermark of its partition when it arrived. */
+  watermark: number;
+  receivedAt: number;
+  /** When the processor set it aside (epoch ms). */
+  recordedAt: number;
+  payload: Record<string, unknown>;
+}
+
+export interface LateEventQuery {
+  view: string;
+  /** Most events to return, newest (highest input offset) first. */
+  limit?: number;
+}
+
 export interface MigrationReport {
   applied: string[];
   alreadyApplied: string[];
@@ -43,5 +65,9 @@ export interface AggregateStore {
   upsert(rows: readonly WindowRowRecord[]): Promise<void>;
   /** Latest revision of each row, ordered by windowStart then key. */
   query(query: AggregateQuery): Promise<WindowRowRecord[]>;
+  /** Stores late events idempotently (by view, partition, offset); resolves once durable. */
+  recordLate(events: readonly LateEventRecord[]): Promise<void>;
+  /** A view's late events, newest first, and how many it has in all. */
+  lateEvents(query: LateEventQuery): Promise<{ total: number; events: LateEventRecord[] }>;
   close(): Promise<void>;
 }

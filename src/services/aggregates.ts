@@ -2,7 +2,7 @@
 // far each view's processing has got.
 
 import { GatewayError } from '../errors/gateway-error';
-import type { AggregateStore, WindowRowRecord } from '../ports/aggregate-store';
+import type { AggregateStore, LateEventRecord, WindowRowRecord } from '../ports/aggregate-store';
 import type { LiveSubscription, LiveUpdates } from '../ports/live-updates';
 import type { ViewProgress } from '../stream/processor';
 import type { StreamsAndViews } from './streams-and-views';
@@ -30,10 +30,15 @@ export class Aggregates {
       throw new GatewayError('BAD_USER_INPUT', `from (${range.from!.toISOString()}) must be before to (${range.to!.toISOString()})`, { path: 'from' });
     }
     const limit = range.limit ?? DEFAULT_AGGREGATE_LIMIT;
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_AGGREGATE_LIMIT) {
-      throw new GatewayError('BAD_USER_INPUT', `limit must be an integer from 1 to ${MAX_AGGREGATE_LIMIT}; got ${limit}`, { path: 'limit' });
-    }
+    checkLimit(limit);
     return this.store.query({ view, from, to, limit });
+  }
+
+  /** The view's late side output: events too late for any window, newest first, with the total. */
+  async lateEvents(view: string, limit: number): Promise<{ total: number; events: LateEventRecord[] }> {
+    this.catalog.requireView(view);
+    checkLimit(limit);
+    return this.store.lateEvents({ view, limit });
   }
 
   /** Live rows of a view; refused at once for an unknown view. */
@@ -44,5 +49,11 @@ export class Aggregates {
 
   progress(view: string): ViewProgress | undefined {
     return this.processor.progress(view);
+  }
+}
+
+function checkLimit(limit: number): void {
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_AGGREGATE_LIMIT) {
+    throw new GatewayError('BAD_USER_INPUT', `limit must be an integer from 1 to ${MAX_AGGREGATE_LIMIT}; got ${limit}`, { path: 'limit' });
   }
 }

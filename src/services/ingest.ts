@@ -25,6 +25,8 @@ export interface IngestRequest {
   traceparent?: string;
   /** The version of the stream's schema the producer writes; the latest when absent. */
   schemaVersion?: number;
+  /** The producer's name for this batch: sending it again with the same key (and events in the same order) counts it once. */
+  idempotencyKey?: string;
 }
 
 export interface EncodedIngestRequest {
@@ -33,6 +35,7 @@ export interface EncodedIngestRequest {
   messages: readonly Buffer[];
   producer: string;
   traceparent?: string;
+  idempotencyKey?: string;
 }
 
 /** One event of a request on its way in: decoded, with the schema it is to follow, or already refused. */
@@ -64,7 +67,14 @@ export interface IngestLimits {
   maxEventTimeAheadMs: number;
   /** Refuse streams that have no schema. */
   requireSchemas: boolean;
+  /** Refuse events (retriably) while some view of the stream has more than this many not stored; 0: never. */
+  maxProcessingLag?: number;
 }
+
+/** How long a producer refused for processing lag is told to wait. */
+const BEHIND_RETRY_MS = 1_000;
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e][\x20-\x7e]{0,199}$/;
 
 /** Deepest nesting of objects and arrays in an event. */
 const MAX_EVENT_DEPTH = 64;
@@ -100,10 +110,12 @@ export class Ingest {
     private readonly clock: Clock,
     private readonly metrics: Metrics,
     private readonly limits: IngestLimits,
+    /** The most events any view of a stream has yet to store (the processor's lag). */
+    private readonly backlog: (stream: string) => number = () => 0,
   ) {}
 
   async ingest(request: IngestRequest): Promise<IngestResult> {
-    const stream = this.admit(request.stream, request.events.length, request.producer, 'events');
+    const stream = this.admit(request.stream, request.events.length, request.producer, 'events', request.idempotencyKey);
     const schema = this.governingSchema(stream.name, request.schemaVersion);
     return this.accept(stream, request, request.events.map((event) => ({ event, schema })));
   }
@@ -113,7 +125,7 @@ export class Ingest {
    * body), each decoded with the version its id names, which must be a version of the stream's subject.
    */
   async ingestEncoded(request: EncodedIngestRequest): Promise<IngestResult> {
-    const stream = this.admit(request.stream, request.messages.length, request.producer, 'messages');
+    const stream = this.admit(request.stream, request.messages.length, request.producer, 'messages', request.idempotencyKey);
     return this.accept(
       stream,
       request,
@@ -122,8 +134,20 @@ export class Ingest {
   }
 
   /** Checks what every request must satisfy before any event is looked at; resolves the stream. */
-  private admit(streamName: string, count: number, producer: string, path: string): StreamDefinition {
+  private admit(streamName: string, count: number, producer: string, path: string, idempotencyKey: string | undefined): StreamDefinition {
     const stream = this.catalog.requireStream(streamName);
+    const maxLag = this.limits.maxProcessingLag ?? 0;
+    const behind = maxLag > 0 ? this.backlog(stream.name) : 0;
+    if (behind > maxLag) {
+      // The log could take more, but the views would fall further behind than the operator allows.
+      throw new GatewayError('PROCESSING_BEHIND', `the views of stream "${stream.name}" are ${behind} events behind (the limit is ${maxLag}); retry in ${BEHIND_RETRY_MS} ms`, {
+        retriable: true,
+        details: { retryAfterMs: BEHIND_RETRY_MS, lag: behind },
+      });
+    }
+    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+      throw new GatewayError('BAD_USER_INPUT', `idempotencyKey must be 1-200 printable ASCII characters; got ${JSON.stringify(idempotencyKey.slice(0, 250))}`, { path: 'idempotencyKey' });
+    }
     if (count > this.limits.maxBatchEvents) {
       throw new GatewayError('BATCH_TOO_LARGE', `a batch may hold at most ${this.limits.maxBatchEvents} events; got ${count}. Split it into smaller batches`, { path });
     }
@@ -150,8 +174,9 @@ export class Ingest {
     }
   }
 
-  private async accept(stream: StreamDefinition, request: { producer: string; traceparent?: string }, candidates: readonly Candidate[]): Promise<IngestResult> {
+  private async accept(stream: StreamDefinition, request: { producer: string; traceparent?: string; idempotencyKey?: string }, candidates: readonly Candidate[]): Promise<IngestResult> {
     const started = process.hrtime.bigint();
+    const dedupKeyOf = dedupKeys(stream, request.idempotencyKey);
     const receivedAt = this.clock.now();
     const traceId = TRACEPARENT.exec(request.traceparent ?? '')?.[1] ?? randomBytes(16).toString('hex');
     const accepted: LoggedEvent[] = [];
@@ -185,6 +210,8 @@ export class Ingest {
         receivedAt,
         eventTime: problem.eventTime,
       };
+      const dedupKey = dedupKeyOf(event as EventPayload, index);
+      if (dedupKey !== undefined) envelope.dedupKey = dedupKey;
       if (schema) {
         envelope.schemaId = schema.id;
         envelope.schemaVersion = schema.version;
@@ -324,14 +351,29 @@ export class Ingest {
 
 /**
  * Each event's partition key: the value of the stream's key field (strings as they are, other values
- * as JSON), or the event id when the stream has no key field or the event lacks it.
+ * as JSON); without one, its dedup key (so a repeat lands where the first one did), else its event id.
  */
 export function partitionKeys(events: readonly LoggedEvent[], keyField: string | null): string[] {
-  if (keyField === null) return events.map((event) => event.envelope.eventId);
+  const fallback = (event: LoggedEvent) => event.envelope.dedupKey ?? event.envelope.eventId;
+  if (keyField === null) return events.map(fallback);
   const path = compileFieldPath(keyField);
   return events.map((event) => {
     const value = readPath(event.payload, path);
-    if (value === undefined || value === null) return event.envelope.eventId;
+    if (value === undefined || value === null) return fallback(event);
     return typeof value === 'string' ? value : JSON.stringify(value);
   });
+}
+
+/**
+ * How each event of a batch is known again if it is sent twice: by the stream's event id field when
+ * the event has one (a string or a finite number), else by the batch's idempotency key and its place
+ * in the batch, else not at all.
+ */
+function dedupKeys(stream: StreamDefinition, idempotencyKey: string | undefined): (event: EventPayload, index: number) => string | undefined {
+  const idPath = stream.eventIdField ? compileFieldPath(stream.eventIdField) : undefined;
+  return (event, index) => {
+    const id = idPath && typeof event === 'object' && event !== null ? readPath(event, idPath) : undefined;
+    if (typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id))) return `id:${id}`;
+    return idempotencyKey === undefined ? undefined : `batch:${idempotencyKey}:${index}`;
+  };
 }

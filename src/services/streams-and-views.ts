@@ -5,6 +5,7 @@ import type { AuditEntry } from '../domain/audit';
 import type { CatalogOutcome } from '../domain/catalog';
 import {
   checkStreamDraft,
+  DEFAULT_DEDUP_HORIZON_MS,
   checkViewDraft,
   type RuleViolation,
   type StreamDefinition,
@@ -37,6 +38,8 @@ export class StreamsAndViews {
       partitionKey: draft.partitionKey ?? null,
       partitions: draft.partitions ?? null,
       replicationFactor: draft.replicationFactor ?? null,
+      eventIdField: draft.eventIdField ?? null,
+      dedupHorizonMs: draft.dedupHorizon == null ? DEFAULT_DEDUP_HORIZON_MS : parseDuration(draft.dedupHorizon)!,
       createdAt: this.clock.now(),
       createdBy: actor,
     };
@@ -63,6 +66,7 @@ export class StreamsAndViews {
       description: draft.description ?? '',
       windowMs: parseDuration(draft.window)!,
       hopMs: draft.hop == null ? null : parseDuration(draft.hop)!,
+      allowedLatenessMs: draft.allowedLateness == null ? 0 : parseDuration(draft.allowedLateness)!,
       groupBy: draft.groupBy ?? [],
       measures: draft.measures.map((m) => (m.field ? { name: m.name, fn: m.fn, field: m.field } : { name: m.name, fn: m.fn })),
       createdAt: this.clock.now(),

@@ -11,18 +11,19 @@
 // Routed records carry their source partition and offset: a router that crashed before committing
 // sends some records again, and the aggregator skips every one it has already applied.
 
-import type { ViewDefinition } from '../domain/definitions';
+import { DEFAULT_DEDUP_HORIZON_MS, type StreamDefinition, type ViewDefinition } from '../domain/definitions';
 import type { LoggedEvent, RoutedEvent } from '../domain/envelope';
 import { eventTopic, repartitionTopic } from '../domain/topics';
 import { retry, sleep } from '../errors/retry';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
-import type { AggregateStore } from '../ports/aggregate-store';
+import type { AggregateStore, LateEventRecord } from '../ports/aggregate-store';
 import type { CheckpointStore } from '../ports/checkpoint-store';
 import type { Clock } from '../ports/clock';
 import { PartitionRewind, type EventLog, type GroupMember, type LogBatch } from '../ports/event-log';
 import type { LiveUpdates } from '../ports/live-updates';
 import type { ControlPlane } from '../services/control-plane';
+import { Deduplicator, type DedupSnapshot } from './dedup';
 import { ViewWindowState, type ViewStateSnapshot } from './view-state';
 import { recordProblem, StreamGuard, type EventSchemaCheck, type GuardDeps } from './stream-guard';
 import { groupKeyOf } from './windows';
@@ -45,6 +46,8 @@ export interface ProcessorDeps {
    * other writers can reach (Kafka) needs it: on the embedded log every record came through ingest.
    */
   guardStreams: boolean;
+  /** Most dedup keys one view partition remembers (see stream/dedup.ts). */
+  dedupMaxKeys: number;
 }
 
 export interface ViewProgress {
@@ -54,17 +57,24 @@ export interface ViewProgress {
   watermark: number | null;
   lateEvents: number;
   foldedEvents: number;
+  /** Events skipped as repeats of one already folded (same dedup key within the stream's horizon). */
+  duplicateEvents: number;
   openWindows: number;
+  /** Input records in the log not yet stored, over the partitions this instance owns, as last sampled. */
+  lag: number;
 }
 
 interface PartitionCheckpointState {
   windows: ViewStateSnapshot;
+  /** Absent in checkpoints saved before deduplication existed. */
+  dedup?: DedupSnapshot;
   /** Routed input only: the highest source offset applied, per source partition. */
   sources: Record<number, number>;
 }
 
 interface PartitionState {
   windows: ViewWindowState;
+  dedup: Deduplicator;
   /** Next input offset to fold; everything before it is stored. */
   offset: number;
   sources: Record<number, number>;
@@ -78,13 +88,14 @@ const RESTART_BACKOFF_MS = 1_000;
 class ViewAggregator implements GroupMember<LoggedEvent | RoutedEvent> {
   private readonly restoring = new Map<number, Promise<PartitionState>>();
   private readonly restored = new Map<number, PartitionState>();
-  private readonly lag = new Map<number, number>();
   private readonly logger: Logger;
+  /** Input records not yet stored, as `sampleLag` last found. */
+  private sampledLag = 0;
   private joined = false;
 
   constructor(
     private readonly view: ViewDefinition,
-    private readonly watermarkDelayMs: number,
+    private readonly stream: StreamDefinition,
     private readonly input: { topic: string; routed: boolean },
     private readonly deps: ProcessorDeps,
     private readonly signal: AbortSignal,
@@ -97,7 +108,6 @@ class ViewAggregator implements GroupMember<LoggedEvent | RoutedEvent> {
     // every owned partition starts again from its checkpoint.
     this.restoring.clear();
     this.restored.clear();
-    this.lag.clear();
     for (const partition of partitions) this.startRestore(partition);
     this.joined = true;
   }
@@ -108,7 +118,7 @@ class ViewAggregator implements GroupMember<LoggedEvent | RoutedEvent> {
   }
 
   progress(): ViewProgress {
-    const progress: ViewProgress = { offset: 0, watermark: null, lateEvents: 0, foldedEvents: 0, openWindows: 0 };
+    const progress: ViewProgress = { offset: 0, watermark: null, lateEvents: 0, foldedEvents: 0, duplicateEvents: 0, openWindows: 0, lag: this.sampledLag };
     for (const state of this.restored.values()) {
       const stats = state.windows.stats();
       const watermark = state.windows.watermark();
@@ -116,6 +126,7 @@ class ViewAggregator implements GroupMember<LoggedEvent | RoutedEvent> {
       progress.lateEvents += stats.lateEvents;
       progress.foldedEvents += stats.foldedEvents;
       progress.openWindows += stats.openWindows;
+      progress.duplicateEvents += state.dedup.stats().duplicates;
       if (watermark !== null && (progress.watermark === null || watermark < progress.watermark)) progress.watermark = watermark;
     }
     return progress;
@@ -139,7 +150,8 @@ class ViewAggregator implements GroupMember<LoggedEvent | RoutedEvent> {
   private startRestore(partition: number): Promise<PartitionState> {
     const restoring = this.deps.checkpoints.load<PartitionCheckpointState>(this.jobId(partition)).then((checkpoint) => {
       const state: PartitionState = {
-        windows: new ViewWindowState(this.view, this.watermarkDelayMs, checkpoint?.state.windows),
+        windows: new ViewWindowState(this.view, this.stream.watermarkDelayMs, checkpoint?.state.windows),
+        dedup: new Deduplicator(this.stream.dedupHorizonMs ?? DEFAULT_DEDUP_HORIZON_MS, this.deps.dedupMaxKeys, checkpoint?.state.dedup),
         offset: checkpoint?.offsets[this.input.topic] ?? 0,
         sources: { ...checkpoint?.state.sources },
         rewound: false,
@@ -171,14 +183,17 @@ class ViewAggregator implements GroupMember<LoggedEvent | RoutedEvent> {
     const end = last.offset + 1;
 
     const before = state.windows.stats();
+    const dedupBefore = state.dedup.stats();
     let skipped = 0;
+    const late: LateEventRecord[] = [];
     for (const record of batch.records) {
       if (record.offset < state.offset) continue;
       const event = this.input.routed ? this.unrouted(state, record.value as RoutedEvent) : (record.value as LoggedEvent);
       if (event === undefined) continue;
       // A record without an envelope cannot be placed in time; one that breaks its schema must not count.
       if (recordProblem(this.deps.schemas, event)) skipped += 1;
-      else state.windows.fold(event);
+      else if (event.envelope.dedupKey !== undefined && state.dedup.repeated(event.envelope.dedupKey, event.envelope.eventTime)) continue;
+      else if (!state.windows.fold(event)) late.push(this.lateRecord(event, batch.partition, record.offset, state.windows.watermark()!));
     }
     if (skipped > 0) {
       metrics.processorInvalidEvents.inc({ view: name }, skipped);
@@ -187,26 +202,55 @@ class ViewAggregator implements GroupMember<LoggedEvent | RoutedEvent> {
     const after = state.windows.stats();
     metrics.processorEvents.inc({ view: name }, after.foldedEvents - before.foldedEvents);
     metrics.processorLateEvents.inc({ view: name }, after.lateEvents - before.lateEvents);
+    state.dedup.expire(state.windows.watermark());
+    const dedupAfter = state.dedup.stats();
+    metrics.processorDuplicateEvents.inc({ view: name }, dedupAfter.duplicates - dedupBefore.duplicates);
+    metrics.processorDedupEvictedEarly.inc({ view: name }, dedupAfter.evictedEarly - dedupBefore.evictedEarly);
 
+    // Late events are stored before the checkpoint moves past them, like the rows: a replay rewrites both.
+    if (late.length > 0) await this.stored(() => aggregates.recordLate(late), 'late-event write failed; retrying');
     const rows = state.windows.drain(end, clock.now());
     if (rows.length > 0) {
       const timer = metrics.aggregateWriteDuration.startTimer();
-      await retry(() => aggregates.upsert(rows), {
-        retries: Infinity,
-        signal: this.signal,
-        onRetry: (error, attempt, delayMs) => this.logger.warn({ err: error, attempt, delayMs }, 'aggregate write failed; retrying'),
-      });
+      await this.stored(() => aggregates.upsert(rows), 'aggregate write failed; retrying');
       timer();
       metrics.aggregateRowsWritten.inc({ view: name }, rows.length);
       live.publish(rows);
     }
     // Only now is everything before `end` stored: the checkpoint may move past it.
-    const checkpointState: PartitionCheckpointState = { windows: state.windows.snapshot(), sources: state.sources };
+    const checkpointState: PartitionCheckpointState = { windows: state.windows.snapshot(), dedup: state.dedup.snapshot(), sources: state.sources };
     await checkpoints.save(this.jobId(batch.partition), { offsets: { [this.input.topic]: end }, state: checkpointState, savedAt: clock.now() });
     state.offset = end;
-    this.lag.set(batch.partition, Math.max(0, batch.endOffset - end));
-    metrics.processorLag.set({ view: name }, [...this.lag.values()].reduce((sum, lag) => sum + lag, 0));
     return end;
+  }
+
+  /**
+   * How many input records of the owned partitions are not stored yet: the log's end minus the
+   * checkpointed offset, read from the log itself, so a processor stuck on a failing store shows its
+   * lag growing rather than the lag of its last good batch.
+   */
+  async sampleLag(): Promise<number> {
+    let lag = 0;
+    for (const [partition, state] of this.restored) {
+      lag += Math.max(0, (await this.deps.log.endOffset(this.input.topic, partition)) - state.offset);
+    }
+    this.sampledLag = lag;
+    this.deps.metrics.processorLag.set({ view: this.view.name }, lag);
+    return lag;
+  }
+
+  /** Runs a store write until it succeeds or the processor stops: the checkpoint must not pass unstored data. */
+  private stored(write: () => Promise<void>, failure: string): Promise<void> {
+    return retry(write, {
+      retries: Infinity,
+      signal: this.signal,
+      onRetry: (error, attempt, delayMs) => this.logger.warn({ err: error, attempt, delayMs }, failure),
+    });
+  }
+
+  private lateRecord(event: LoggedEvent, partition: number, offset: number, watermark: number): LateEventRecord {
+    const { envelope, payload } = event;
+    return { view: this.view.name, partition, offset, eventId: envelope.eventId, eventTime: envelope.eventTime, watermark, receivedAt: envelope.receivedAt, recordedAt: this.deps.clock.now(), payload };
   }
 
   /** The routed event, or undefined when it was applied before (a router resent it after a crash). */
@@ -252,7 +296,7 @@ class ViewJob {
 
   constructor(
     private readonly view: ViewDefinition,
-    private readonly watermarkDelayMs: number,
+    private readonly stream: StreamDefinition,
     private readonly deps: ProcessorDeps,
     private readonly signal: AbortSignal,
   ) {
@@ -267,6 +311,10 @@ class ViewJob {
     return this.aggregator?.progress();
   }
 
+  sampleLag(): Promise<number> {
+    return this.aggregator?.sampleLag() ?? Promise.resolve(0);
+  }
+
   private async run(): Promise<void> {
     const { log } = this.deps;
     const source = eventTopic(this.view.stream);
@@ -274,7 +322,7 @@ class ViewJob {
     if (partitions === undefined) return;
     const routed = partitions > 1;
     const input = { topic: routed ? repartitionTopic(this.view.name) : source, routed };
-    this.aggregator = new ViewAggregator(this.view, this.watermarkDelayMs, input, this.deps, this.signal);
+    this.aggregator = new ViewAggregator(this.view, this.stream, input, this.deps, this.signal);
     const options = { maxRecords: this.deps.batchSize, signal: this.signal };
     const aggregator = this.aggregator;
     await Promise.all([
@@ -300,12 +348,26 @@ class ViewJob {
   }
 }
 
+/** How often each view's lag is read from the log. */
+const LAG_SAMPLE_MS = 1_000;
+
 export class StreamProcessor {
   private readonly jobs = new Map<string, ViewJob>();
   private readonly guards = new Map<string, Promise<void>>();
   private readonly abort = new AbortController();
+  private sampling: Promise<void> | undefined;
 
   constructor(private readonly deps: ProcessorDeps) {}
+
+  /**
+   * The most input records any view of `stream` has not stored yet (0 before the first sample).
+   * Ingest refuses new events while it is past the configured bound.
+   */
+  backlog(stream: string): number {
+    let most = 0;
+    for (const view of this.deps.controlPlane.viewsOf(stream)) most = Math.max(most, this.jobs.get(view.name)?.progress()?.lag ?? 0);
+    return most;
+  }
 
   /** Starts a job for every existing view, and for every view created later (on any instance). */
   start(): void {
@@ -315,6 +377,7 @@ export class StreamProcessor {
     });
     for (const view of this.deps.controlPlane.views()) this.startJob(view);
     for (const stream of this.deps.controlPlane.streams()) this.startGuard(stream.name);
+    this.sampling = this.sampleLagUntilStopped();
   }
 
   progress(view: string): ViewProgress | undefined {
@@ -328,7 +391,18 @@ export class StreamProcessor {
 
   async stop(): Promise<void> {
     this.abort.abort();
-    await Promise.all([...[...this.jobs.values()].map((job) => job.done), ...this.guards.values()]);
+    await Promise.all([...[...this.jobs.values()].map((job) => job.done), ...this.guards.values(), this.sampling]);
+  }
+
+  private async sampleLagUntilStopped(): Promise<void> {
+    const signal = this.abort.signal;
+    while (!signal.aborted) {
+      for (const [view, job] of this.jobs) {
+        // A log that cannot answer now is asked again next time; the last sample stands meanwhile.
+        await job.sampleLag().catch((error: unknown) => this.deps.logger.debug({ err: error, view }, 'cannot sample view lag'));
+      }
+      await sleep(LAG_SAMPLE_MS, signal);
+    }
   }
 
   private startGuard(stream: string): void {
@@ -356,6 +430,6 @@ export class StreamProcessor {
     if (this.jobs.has(view.name) || this.abort.signal.aborted) return;
     const stream = this.deps.controlPlane.stream(view.stream);
     if (!stream) return;
-    this.jobs.set(view.name, new ViewJob(view, stream.watermarkDelayMs, this.deps, this.abort.signal));
+    this.jobs.set(view.name, new ViewJob(view, stream, this.deps, this.abort.signal));
   }
 }

@@ -1,5 +1,11 @@
 // The open windows of one view and the watermark that closes them: folds logged events in log
 // order and emits changed and closed window rows. Pure (no I/O, no clock); snapshots are plain data.
+//
+// Flink's event-time semantics (our watermark is Flink's plus one: windows ending at or before it are
+// complete). A window [start, end) fires, emitting its final row, once end <= watermark. With allowed
+// lateness L it is kept until end + L <= watermark: an event for it in between updates it and emits
+// a corrected final row with a higher revision. An event that no window of its own still takes is
+// late: counted, handed back to the caller for the late side output, and never folded.
 
 import type { ViewDefinition } from '../domain/definitions';
 import type { LoggedEvent } from '../domain/envelope';
@@ -11,6 +17,8 @@ interface OpenWindow {
   start: number;
   key: Record<string, KeyValue>;
   accumulator: WindowAccumulator;
+  /** Its final row was emitted: the watermark passed its end. Kept for late events until end + lateness. */
+  fired: boolean;
 }
 
 export interface ViewStateSnapshot {
@@ -18,8 +26,8 @@ export interface ViewStateSnapshot {
   maxEventTime: number | null;
   lateEvents: number;
   foldedEvents: number;
-  /** [windowStart, canonical key, key, accumulator state] per open window. */
-  windows: [number, string, Record<string, KeyValue>, unknown][];
+  /** [windowStart, canonical key, key, accumulator state, fired] per open window (fired absent: false). */
+  windows: [number, string, Record<string, KeyValue>, unknown, boolean?][];
 }
 
 export class ViewWindowState {
@@ -28,18 +36,20 @@ export class ViewWindowState {
   private maxEventTime: number | null = null;
   private lateEvents = 0;
   private foldedEvents = 0;
+  private readonly allowedLatenessMs: number;
 
   constructor(
     private readonly view: ViewDefinition,
     private readonly watermarkDelayMs: number,
     snapshot?: ViewStateSnapshot,
   ) {
+    this.allowedLatenessMs = view.allowedLatenessMs ?? 0;
     if (!snapshot) return;
     this.maxEventTime = snapshot.maxEventTime;
     this.lateEvents = snapshot.lateEvents;
     this.foldedEvents = snapshot.foldedEvents;
-    for (const [start, canonical, key, state] of snapshot.windows) {
-      this.open.set(windowId(start, canonical), { start, key, accumulator: WindowAccumulator.fromState(view.measures, state) });
+    for (const [start, canonical, key, state, fired] of snapshot.windows) {
+      this.open.set(windowId(start, canonical), { start, key, accumulator: WindowAccumulator.fromState(view.measures, state), fired: fired === true });
     }
   }
 
@@ -53,47 +63,49 @@ export class ViewWindowState {
   }
 
   /**
-   * Adds one event to every window it falls in. An event whose window the watermark has already
-   * closed is late: it is counted and left out, so a closed window's final row never changes.
+   * Adds one event to every window it falls in that still takes events. Returns false when none
+   * does: the event is late (counted here; the caller keeps it in the late side output).
    */
-  fold(event: LoggedEvent): void {
+  fold(event: LoggedEvent): boolean {
     const time = event.envelope.eventTime;
     if (this.maxEventTime === null || time > this.maxEventTime) this.maxEventTime = time;
     const watermark = this.maxEventTime - this.watermarkDelayMs;
     const { windowMs, hopMs, groupBy, measures } = this.view;
-    let late = false;
+    let accepted = false;
     let group: ReturnType<typeof groupKeyOf> | undefined;
     for (const start of assignWindows(time, windowMs, hopMs)) {
-      if (start + windowMs <= watermark) {
-        late = true;
-        continue;
-      }
+      if (start + windowMs + this.allowedLatenessMs <= watermark) continue;
       group ??= groupKeyOf(event.payload, groupBy);
       const id = windowId(start, group.canonical);
       let window = this.open.get(id);
       if (!window) {
-        window = { start, key: group.key, accumulator: new WindowAccumulator(measures) };
+        window = { start, key: group.key, accumulator: new WindowAccumulator(measures), fired: false };
         this.open.set(id, window);
       }
       window.accumulator.add(event.payload);
       this.dirty.add(id);
+      accepted = true;
     }
-    if (late) this.lateEvents += 1;
-    else this.foldedEvents += 1;
+    if (accepted) this.foldedEvents += 1;
+    else this.lateEvents += 1;
+    return accepted;
   }
 
   /**
-   * Rows for every window changed since the last drain (final: false) and for every window the
-   * watermark has closed (final: true; it is then forgotten). Ordered by window start, then key.
+   * Rows for every window changed since the last drain (final: false while the watermark is before
+   * its end), and for every window the watermark has just closed (final: true). A window past its
+   * end that late events changed emits its corrected final row again. A window is forgotten once
+   * the watermark is past its end plus the allowed lateness. Ordered by window start, then key.
    */
   drain(revision: number, updatedAt: number): WindowRowRecord[] {
     const watermark = this.watermark();
     const rows: WindowRowRecord[] = [];
     for (const [id, window] of this.open) {
-      const closed = watermark !== null && window.start + this.view.windowMs <= watermark;
-      if (!closed && !this.dirty.has(id)) continue;
-      rows.push(this.row(window, closed, revision, updatedAt));
-      if (closed) this.open.delete(id);
+      const end = window.start + this.view.windowMs;
+      const closed = watermark !== null && end <= watermark;
+      if (this.dirty.has(id) || (closed && !window.fired)) rows.push(this.row(window, closed, revision, updatedAt));
+      if (closed) window.fired = true;
+      if (closed && end + this.allowedLatenessMs <= watermark!) this.open.delete(id);
     }
     this.dirty.clear();
     return rows.sort((a, b) => a.windowStart - b.windowStart);
@@ -102,7 +114,7 @@ export class ViewWindowState {
   snapshot(): ViewStateSnapshot {
     const windows: ViewStateSnapshot['windows'] = [];
     for (const [id, window] of this.open) {
-      windows.push([window.start, id.slice(id.indexOf('|') + 1), window.key, window.accumulator.toState()]);
+      windows.push([window.start, id.slice(id.indexOf('|') + 1), window.key, window.accumulator.toState(), window.fired]);
     }
     return { maxEventTime: this.maxEventTime, lateEvents: this.lateEvents, foldedEvents: this.foldedEvents, windows };
   }

@@ -93,7 +93,7 @@ export function describeAggregateStoreContract(
         expect(first.alreadyApplied).toContain('001_window_aggregates.sql');
         const second = await s.migrate();
         expect(second.applied).toEqual([]);
-        expect(second.alreadyApplied).toEqual(['001_window_aggregates.sql', file]);
+        expect(second.alreadyApplied).toEqual(['001_window_aggregates.sql', '002_late_events.sql', file]);
       });
     });
 
@@ -227,6 +227,30 @@ export function describeAggregateStoreContract(
       expect((error as GatewayError).path).toBe('rows[1].revision');
       await expect(store.query({ view, limit: -1 })).rejects.toMatchObject({ code: 'BAD_USER_INPUT', path: 'query.limit' });
       expect(await store.query({ view })).toEqual([]);
+    });
+
+    it('keeps late events once each, even when a replay records them again, newest first with a total', async () => {
+      const view = uniqueName('late');
+      const late = (offset: number, partition = 0) => ({
+        view,
+        partition,
+        offset,
+        eventId: `01JLATE${offset}`,
+        eventTime: 1_700_000_000_000 + offset,
+        watermark: 1_700_000_500_000,
+        receivedAt: 1_700_000_600_000,
+        recordedAt: 1_700_000_600_001,
+        payload: { ts: 1_700_000_000_000 + offset, country: 'DE', note: "it's \\ late ✓", nested: { a: [1, null] } },
+      });
+      await store.recordLate([late(3), late(7), late(5, 1)]);
+      await store.recordLate([late(7), late(3)]); // the processor replayed after a crash
+      await store.recordLate([]);
+      const all = await store.lateEvents({ view });
+      expect(all.total).toBe(3);
+      expect(all.events).toEqual([late(7), late(5, 1), late(3)]);
+      expect(await store.lateEvents({ view, limit: 1 })).toEqual({ total: 3, events: [late(7)] });
+      expect(await store.lateEvents({ view: `${view}_other` })).toEqual({ total: 0, events: [] });
+      await expect(store.recordLate([{ ...late(1), offset: -1 }])).rejects.toMatchObject({ code: 'BAD_USER_INPUT', path: 'events[0].offset' });
     });
 
     it('keeps data across close and reopen', async () => {

@@ -322,6 +322,8 @@ describe('ingest → windowed aggregates → live updates, 10,000 events', () =>
       watermarkDelay: '5s',
       partitionKey: 'user',
       partitions: 1, // the embedded log has one partition per topic, whatever was asked for
+      eventIdField: null,
+      dedupHorizon: '1h',
       eventCount: all.length,
       quarantinedCount: 0,
       views: [tumblingView, hoppingView, oddHoppingView].sort().map((name) => ({ name })),
@@ -329,13 +331,13 @@ describe('ingest → windowed aggregates → live updates, 10,000 events', () =>
     const listedViews = await views();
     expect(listedViews.map((v) => v.name)).toEqual([tumblingView, hoppingView, oddHoppingView].sort());
     const tumbling = listedViews.find((v) => v.name === tumblingView)!;
-    expect(tumbling).toMatchObject({ stream, window: '10s', hop: null, groupBy: TUMBLING.groupBy, measures: measuresInput(TUMBLING) });
+    expect(tumbling).toMatchObject({ stream, window: '10s', hop: null, allowedLateness: '0ms', groupBy: TUMBLING.groupBy, measures: measuresInput(TUMBLING) });
     const hopping = listedViews.find((v) => v.name === hoppingView)!;
     expect(hopping).toMatchObject({ stream, window: '30s', hop: '10s', groupBy: HOPPING.groupBy, measures: measuresInput(HOPPING) });
     const oddHopping = listedViews.find((v) => v.name === oddHoppingView)!;
     expect(oddHopping).toMatchObject({ stream, window: '25s', hop: '10s', groupBy: [], measures: measuresInput(ODD_HOPPING) });
     for (const view of listedViews) {
-      expect(view.progress).toMatchObject({ processedEvents: all.length, lateEvents: 0, watermark: new Date(watermark).toISOString() });
+      expect(view.progress).toMatchObject({ processedEvents: all.length, lateEvents: 0, duplicateEvents: 0, watermark: new Date(watermark).toISOString() });
     }
     // The full listing holds them too, among other tests' streams and views.
     const everyView = (await gateway.client.request(ViewsDocument, {})).views.map((v) => v.name);

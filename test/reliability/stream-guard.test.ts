@@ -78,6 +78,7 @@ describe('records that reached the log by another route', () => {
       schemas: new EventSchemas(controlPlane, schemas),
       quarantine,
       guardStreams: true,
+      dedupMaxKeys: 1_000,
     });
     processor.start();
   });

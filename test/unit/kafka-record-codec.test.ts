@@ -20,7 +20,7 @@ function roundTrip(message: Message, offset = 7): KafkaMessage {
 }
 
 const event: LoggedEvent = {
-  envelope: { eventId: '01JB0000000000000000000000', stream: 'orders', traceId: 'a'.repeat(32), producer: 'shop', receivedAt: 1_700_000_000_500, eventTime: 1_700_000_000_000, schemaId: 4, schemaVersion: 2 },
+  envelope: { eventId: '01JB0000000000000000000000', stream: 'orders', traceId: 'a'.repeat(32), producer: 'shop', receivedAt: 1_700_000_000_500, eventTime: 1_700_000_000_000, schemaId: 4, schemaVersion: 2, dedupKey: 'batch:checkout-7f3a:3' },
   payload: { country: 'DE', amount: 12.5, items: [{ sku: 'x' }], note: 'zürich 🚀' },
 };
 
@@ -30,7 +30,7 @@ describe('Kafka record codec', () => {
     expect(JSON.parse(String(message.value))).toEqual(event.payload);
     expect(message.key).toBe('order-key');
     expect(message.timestamp).toBe('1700000000000');
-    expect(message.headers).toMatchObject({ [H.eventId]: event.envelope.eventId, [H.stream]: 'orders', [H.eventTime]: '1700000000000', [H.schemaId]: '4', 'content-type': 'application/json' });
+    expect(message.headers).toMatchObject({ [H.eventId]: event.envelope.eventId, [H.stream]: 'orders', [H.eventTime]: '1700000000000', [H.schemaId]: '4', [H.dedupKey]: 'batch:checkout-7f3a:3', 'content-type': 'application/json' });
     expect(decodeRecord(roundTrip(message))).toEqual(event);
   });
 

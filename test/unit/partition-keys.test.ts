@@ -28,4 +28,11 @@ describe('partition keys', () => {
     expect(keys[0]).toBe(keys[2]);
     expect(keys[0]).not.toBe(keys[1]);
   });
+
+  it('uses the dedup key before the event id, so a repeated event lands where the first one did', () => {
+    const retried = { ...logged('01F', { customer: {} }), envelope: { ...logged('01F', {}).envelope, dedupKey: 'batch:k:0' } };
+    const again = { ...retried, envelope: { ...retried.envelope, eventId: '01G' } };
+    expect(partitionKeys([retried, again], null)).toEqual(['batch:k:0', 'batch:k:0']);
+    expect(partitionKeys([retried, again], 'customer.id')).toEqual(['batch:k:0', 'batch:k:0']);
+  });
 });

@@ -54,6 +54,49 @@ describe('ViewWindowState', () => {
     expect(state.stats()).toMatchObject({ lateEvents: 1, foldedEvents: 1 });
   });
 
+  it('with allowed lateness, corrects a fired window with each late event until end + lateness, then sends events to the side output', () => {
+    const state = new ViewWindowState({ ...view, allowedLatenessMs: 30_000 }, 0);
+    expect(state.fold(event(10_000, 'DE', 1))).toBe(true);
+    expect(summary(state.drain(1, 0))).toEqual(['0/DE:1:1:u']);
+    state.fold(event(70_000, 'DE', 2)); // watermark 70_000 >= 60_000: [0, 60000) fires
+    expect(summary(state.drain(2, 0))).toEqual(['0/DE:1:1:F', '60000/DE:1:2:u']);
+    expect(state.fold(event(59_000, 'DE', 10))).toBe(true); // late, but 60_000 + 30_000 > 70_000
+    expect(state.fold(event(5_000, 'FR', 4))).toBe(true); // a key the window had not seen
+    const corrected = state.drain(3, 0);
+    expect(summary(corrected)).toEqual(['0/DE:2:11:F', '0/FR:1:4:F']);
+    expect(corrected.map((row) => row.revision)).toEqual([3, 3]);
+    expect(state.drain(4, 0)).toEqual([]); // a fired window is not sent again unless it changes
+    state.fold(event(90_000, 'FR', 1)); // watermark 90_000: 60_000 + 30_000 <= 90_000, [0, 60000) is gone
+    state.drain(5, 0);
+    expect(state.fold(event(1_000, 'DE', 100))).toBe(false);
+    expect(state.drain(6, 0)).toEqual([]);
+    expect(state.stats()).toMatchObject({ lateEvents: 1, foldedEvents: 5 });
+  });
+
+  it('counts a hopping-window event as late only when every window holding it is past its lateness (as Flink does)', () => {
+    const hopping = new ViewWindowState({ ...view, windowMs: 60_000, hopMs: 20_000 }, 0);
+    hopping.fold(event(100_000, 'DE', 1));
+    hopping.drain(1, 0);
+    // 45_000 is in [0, 60000), [20000, 80000) (closed) and [40000, 100000) (closes exactly at 100_000), so late.
+    expect(hopping.fold(event(45_000, 'DE', 1))).toBe(false);
+    // 65_000 is also in [60000, 120000), still open: it is folded there and not late.
+    expect(hopping.fold(event(65_000, 'DE', 1))).toBe(true);
+    expect(summary(hopping.drain(2, 0))).toEqual(['60000/DE:2:2:u']);
+    expect(hopping.stats()).toMatchObject({ lateEvents: 1, foldedEvents: 2 });
+  });
+
+  it('keeps whether a window fired across a snapshot, so a restored window is not fired twice', () => {
+    const lateView = { ...view, allowedLatenessMs: 60_000 };
+    const state = new ViewWindowState(lateView, 0);
+    state.fold(event(1_000, 'DE', 1));
+    state.fold(event(61_000, 'DE', 1));
+    expect(summary(state.drain(1, 0))).toEqual(['0/DE:1:1:F', '60000/DE:1:1:u']);
+    const restored = new ViewWindowState(lateView, 0, JSON.parse(JSON.stringify(state.snapshot())));
+    expect(restored.drain(2, 0)).toEqual([]);
+    restored.fold(event(2_000, 'DE', 5));
+    expect(summary(restored.drain(3, 0))).toEqual(['0/DE:2:6:F']);
+  });
+
   it('puts an event into every hopping window that contains it', () => {
     const hopping = new ViewWindowState({ ...view, windowMs: 60_000, hopMs: 20_000 }, 1_000_000);
     hopping.fold(event(45_000, 'DE', 3));

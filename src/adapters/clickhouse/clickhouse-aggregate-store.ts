@@ -6,6 +6,8 @@ import type {
   AggregateQuery,
   AggregateStore,
   KeyValue,
+  LateEventQuery,
+  LateEventRecord,
   MigrationReport,
   WindowRowRecord,
 } from '../../ports/aggregate-store';
@@ -24,6 +26,21 @@ const COLUMNS =
 // Bounds the SQL text a single upsert builds; larger batches become several INSERTs, which is safe
 // because every row write is idempotent on its own.
 const MAX_ROWS_PER_INSERT = 10_000;
+
+const LATE_TABLE = 'late_events';
+const LATE_COLUMNS = 'view, input_partition, input_offset, event_id, event_time, watermark, received_at, recorded_at, payload_json';
+
+interface StoredLateEvent {
+  view: string;
+  input_partition: number | string;
+  input_offset: number | string;
+  event_id: string;
+  event_time: number | string;
+  watermark: number | string;
+  received_at: number | string;
+  recorded_at: number | string;
+  payload_json: string;
+}
 
 interface StoredRow {
   view: string;
@@ -78,9 +95,60 @@ ORDER BY window_start, group_key${limitClause}`,
     return rows.map(fromStored);
   }
 
+  async recordLate(events: readonly LateEventRecord[]): Promise<void> {
+    const tuples = events.map((event, index) => lateTuple(event, `events[${index}]`));
+    for (let start = 0; start < tuples.length; start += MAX_ROWS_PER_INSERT) {
+      await this.executor.command(`INSERT INTO ${LATE_TABLE} (${LATE_COLUMNS}) VALUES ${tuples.slice(start, start + MAX_ROWS_PER_INSERT).join(', ')}`);
+    }
+  }
+
+  async lateEvents(query: LateEventQuery): Promise<{ total: number; events: LateEventRecord[] }> {
+    const view = sqlLiteral(requireView(query.view, 'query.view'));
+    const limit = query.limit === undefined ? '' : `\nLIMIT ${sqlLiteral(requireCount(query.limit, 'query.limit'))}`;
+    // FINAL: a replayed event is stored twice until the parts merge; it counts once.
+    const [counted] = await this.executor.queryRows<{ total: number | string }>(`SELECT count() AS total FROM ${LATE_TABLE} FINAL WHERE view = ${view}`);
+    const rows = await this.executor.queryRows<StoredLateEvent>(
+      `SELECT ${LATE_COLUMNS}
+FROM ${LATE_TABLE} FINAL
+WHERE view = ${view}
+ORDER BY input_offset DESC, input_partition${limit}`,
+    );
+    return { total: int64ToNumber(counted?.total ?? 0, 'total'), events: rows.map(fromStoredLate) };
+  }
+
   close(): Promise<void> {
     return this.executor.close();
   }
+}
+
+function lateTuple(event: LateEventRecord, at: string): string {
+  if (typeof event.eventId !== 'string') throw badInput(`${at}.eventId`, 'must be a string');
+  const fields = [
+    requireView(event.view, `${at}.view`),
+    requireCount(event.partition, `${at}.partition`),
+    requireCount(event.offset, `${at}.offset`),
+    event.eventId,
+    requireInt(event.eventTime, `${at}.eventTime`),
+    requireInt(event.watermark, `${at}.watermark`),
+    requireInt(event.receivedAt, `${at}.receivedAt`),
+    requireInt(event.recordedAt, `${at}.recordedAt`),
+    JSON.stringify(requireObject(event.payload, `${at}.payload`)),
+  ];
+  return `(${fields.map(sqlLiteral).join(', ')})`;
+}
+
+function fromStoredLate(row: StoredLateEvent): LateEventRecord {
+  return {
+    view: row.view,
+    partition: int64ToNumber(row.input_partition, 'input_partition'),
+    offset: int64ToNumber(row.input_offset, 'input_offset'),
+    eventId: row.event_id,
+    eventTime: int64ToNumber(row.event_time, 'event_time'),
+    watermark: int64ToNumber(row.watermark, 'watermark'),
+    receivedAt: int64ToNumber(row.received_at, 'received_at'),
+    recordedAt: int64ToNumber(row.recorded_at, 'recorded_at'),
+    payload: JSON.parse(row.payload_json) as Record<string, unknown>,
+  };
 }
 
 function rowTuple(row: WindowRowRecord, at: string): string {

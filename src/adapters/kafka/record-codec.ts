@@ -16,6 +16,7 @@ const H = {
   eventTime: 'tributary.event-time',
   schemaId: 'tributary.schema-id',
   schemaVersion: 'tributary.schema-version',
+  dedupKey: 'tributary.dedup-key',
   sourcePartition: 'tributary.source-partition',
   sourceOffset: 'tributary.source-offset',
   errorCode: 'tributary.error.code',
@@ -105,6 +106,7 @@ function envelopeHeaders(envelope: Envelope): IHeaders {
   };
   if (envelope.schemaId !== undefined) headers[H.schemaId] = String(envelope.schemaId);
   if (envelope.schemaVersion !== undefined) headers[H.schemaVersion] = String(envelope.schemaVersion);
+  if (envelope.dedupKey !== undefined) headers[H.dedupKey] = envelope.dedupKey;
   return headers;
 }
 
@@ -121,6 +123,8 @@ function envelopeOf(headers: IHeaders): Envelope {
   const schemaVersion = header(headers, H.schemaVersion);
   if (schemaId !== undefined) envelope.schemaId = Number(schemaId);
   if (schemaVersion !== undefined) envelope.schemaVersion = Number(schemaVersion);
+  const dedupKey = header(headers, H.dedupKey);
+  if (dedupKey !== undefined) envelope.dedupKey = dedupKey;
   return envelope;
 }
 

@@ -12,7 +12,7 @@ export const DATA_OPERATIONS = ['produce', 'consume', 'query', 'manage'] as cons
 export type DataOperation = (typeof DATA_OPERATIONS)[number];
 
 /** Operations on the gateway itself, decided by role alone. */
-export const CONTROL_OPERATIONS = ['manage_schemas', 'approve_schemas', 'manage_keys', 'manage_acls', 'read_audit', 'read_lineage', 'read_catalog'] as const;
+export const CONTROL_OPERATIONS = ['manage_schemas', 'approve_schemas', 'manage_keys', 'manage_acls', 'read_audit', 'read_lineage', 'read_catalog', 'inject_faults'] as const;
 export type ControlOperation = (typeof CONTROL_OPERATIONS)[number];
 
 export type ResourceType = 'STREAM' | 'VIEW';

@@ -2,6 +2,7 @@ import { Arg, Ctx, Int, Query, Resolver, Root, Subscription } from 'type-graphql
 import type { WindowRowRecord } from '../../../ports/aggregate-store';
 import { mayData, type GraphQLContext } from '../../context';
 import { guardedSubscription } from '../../guarded-subscription';
+import { LateEvent, LateEvents } from './late-event.type';
 import { WindowRow } from './window-row.type';
 
 @Resolver()
@@ -17,6 +18,17 @@ export class AggregatesResolver {
     mayData(ctx, 'VIEW', view, 'query');
     const rows = await ctx.services.aggregates.rows(view, { from, to, limit });
     return rows.map(WindowRow.from);
+  }
+
+  @Query(() => LateEvents, { description: "The view's late side output: events too late for every window holding them (past the allowed lateness), newest first." })
+  async lateEvents(
+    @Arg('view', () => String) view: string,
+    @Arg('limit', () => Int, { defaultValue: 100 }) limit: number,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<LateEvents> {
+    mayData(ctx, 'VIEW', view, 'query');
+    const { total, events } = await ctx.services.aggregates.lateEvents(view, limit);
+    return Object.assign(new LateEvents(), { total, events: events.map(LateEvent.from) });
   }
 
   @Subscription(() => WindowRow, {

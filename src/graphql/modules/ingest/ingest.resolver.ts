@@ -19,10 +19,16 @@ export class IngestResolver {
       description: 'Version of the stream\'s schema (subject "<stream>-value") the events follow; the latest when omitted. A version that does not exist refuses the whole request.',
     })
     schemaVersion: number | null | undefined,
+    @Arg('idempotencyKey', () => String, {
+      nullable: true,
+      description:
+        'Your name for this batch (1-200 printable characters). Sending the batch again with the same key and the events in the same order counts each event once in every view, within the stream\'s dedupHorizon; the log keeps both copies.',
+    })
+    idempotencyKey: string | null | undefined,
     @Ctx() ctx: GraphQLContext,
   ): Promise<IngestResult> {
     mayData(ctx, 'STREAM', stream, 'produce');
-    const result = await ctx.services.ingest.ingest({ stream, events, producer: ctx.producer, traceparent: ctx.traceparent, schemaVersion: schemaVersion ?? undefined });
+    const result = await ctx.services.ingest.ingest({ stream, events, producer: ctx.producer, traceparent: ctx.traceparent, schemaVersion: schemaVersion ?? undefined, idempotencyKey: idempotencyKey ?? undefined });
     return respond(ctx, result);
   }
 
@@ -33,6 +39,12 @@ export class IngestResolver {
   async ingestEncoded(
     @Arg('stream', () => String) stream: string,
     @Arg('messages', () => [String], { description: 'Base64 of each wire-format message.' }) messages: string[],
+    @Arg('idempotencyKey', () => String, {
+      nullable: true,
+      description:
+        'Your name for this batch (1-200 printable characters). Sending the batch again with the same key and the events in the same order counts each event once in every view, within the stream\'s dedupHorizon; the log keeps both copies.',
+    })
+    idempotencyKey: string | null | undefined,
     @Ctx() ctx: GraphQLContext,
   ): Promise<IngestResult> {
     mayData(ctx, 'STREAM', stream, 'produce');
@@ -42,7 +54,7 @@ export class IngestResolver {
       }
       return Buffer.from(message, 'base64');
     });
-    return respond(ctx, await ctx.services.ingest.ingestEncoded({ stream, messages: decoded, producer: ctx.producer, traceparent: ctx.traceparent }));
+    return respond(ctx, await ctx.services.ingest.ingestEncoded({ stream, messages: decoded, producer: ctx.producer, traceparent: ctx.traceparent, idempotencyKey: idempotencyKey ?? undefined }));
   }
 }
 

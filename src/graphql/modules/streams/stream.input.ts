@@ -25,4 +25,14 @@ export class CreateStreamInput {
 
   @Field(() => Int, { nullable: true, description: 'Replicas of each partition, or -1 for the cluster\'s default; defaults to the server setting. Ignored by the embedded log.' })
   replicationFactor?: number | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Event field (or dotted path) holding the producer's own id for each event: events that repeat an id within dedupHorizon are counted once by every view. Without one, only batches sent with ingest(idempotencyKey:) are deduplicated.",
+  })
+  eventIdField?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Event-time span over which a repeated event id or idempotency key is recognized, e.g. "1h" (the default); at most "7d".' })
+  dedupHorizon?: string | null;
 }

@@ -1,5 +1,5 @@
 import { Field, Int, ObjectType } from 'type-graphql';
-import type { StreamDefinition } from '../../../domain/definitions';
+import { DEFAULT_DEDUP_HORIZON_MS, type StreamDefinition } from '../../../domain/definitions';
 import { formatDuration } from '../../../domain/duration';
 
 @ObjectType({ description: 'A named flow of events that share a timestamp field; the source of views.' })
@@ -22,6 +22,12 @@ export class Stream {
   @Field(() => Int, { nullable: true, description: 'Replication factor asked for at creation; null: the server setting, -1: the cluster\'s default.' })
   replicationFactor!: number | null;
 
+  @Field(() => String, { nullable: true, description: "Event field holding the producer's own event id, by which repeats are counted once; null: none." })
+  eventIdField!: string | null;
+
+  @Field(() => String, { description: 'Event-time span over which repeated event ids and idempotency keys are recognized.' })
+  dedupHorizon!: string;
+
   @Field(() => Date)
   createdAt!: Date;
 
@@ -36,6 +42,8 @@ export class Stream {
       watermarkDelay: formatDuration(definition.watermarkDelayMs),
       partitionKey: definition.partitionKey ?? null,
       replicationFactor: definition.replicationFactor ?? null,
+      eventIdField: definition.eventIdField ?? null,
+      dedupHorizon: formatDuration(definition.dedupHorizonMs ?? DEFAULT_DEDUP_HORIZON_MS),
       createdAt: new Date(definition.createdAt),
       createdBy: definition.createdBy,
     });

@@ -31,6 +31,13 @@ export class CreateViewInput {
   @Field(() => String, { nullable: true, description: 'Slide for hopping windows; omit for tumbling windows.' })
   hop?: string | null;
 
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'How long after a window closes (in event time, as the watermark moves) it still takes late events: each one updates the window and emits a corrected final row with a higher revision. Later events go to lateEvents(view). Default "0s"; at most "7d".',
+  })
+  allowedLateness?: string | null;
+
   @Field(() => [String], { defaultValue: [] })
   groupBy!: string[];
 

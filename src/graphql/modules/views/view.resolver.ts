@@ -32,6 +32,8 @@ export class ViewResolver {
       processedEvents: progress.offset,
       watermark: progress.watermark === null ? null : new Date(progress.watermark),
       lateEvents: progress.lateEvents,
+      duplicateEvents: progress.duplicateEvents,
+      lag: progress.lag,
       openWindows: progress.openWindows,
     });
   }

@@ -30,11 +30,19 @@ export class ViewProgressInfo {
   @Field(() => Date, { nullable: true, description: 'Event time up to which every window of the view is final.' })
   watermark!: Date | null;
 
-  @Field(() => Float, { description: 'Events that arrived after their window had closed, left out of it.' })
+  @Field(() => Float, { description: 'Events too late for every window holding them (past the allowed lateness): left out, kept in lateEvents(view).' })
   lateEvents!: number;
+
+  @Field(() => Float, { description: 'Events skipped as repeats of one already counted (same event id or idempotency key, within the stream\'s dedup horizon).' })
+  duplicateEvents!: number;
 
   @Field(() => Int)
   openWindows!: number;
+
+  @Field(() => Float, {
+    description: 'Events in the log this instance has not folded into stored aggregates yet (read from the log every second). Ingest answers PROCESSING_BEHIND while it is above TRIBUTARY_MAX_PROCESSING_LAG.',
+  })
+  lag!: number;
 }
 
 @ObjectType({ description: 'Windowed aggregates of a stream: measures per group key per event-time window.' })
@@ -53,6 +61,9 @@ export class View {
 
   @Field(() => String, { nullable: true, description: 'Slide of hopping windows; null for tumbling windows.' })
   hop!: string | null;
+
+  @Field(() => String, { description: 'How long after closing a window still takes late events, e.g. "30s"; "0ms" when it takes none.' })
+  allowedLateness!: string;
 
   @Field(() => [String])
   groupBy!: string[];
@@ -73,6 +84,7 @@ export class View {
       description: definition.description,
       window: formatDuration(definition.windowMs),
       hop: definition.hopMs === null ? null : formatDuration(definition.hopMs),
+      allowedLateness: formatDuration(definition.allowedLatenessMs ?? 0),
       groupBy: definition.groupBy,
       measures: definition.measures.map((m) => Object.assign(new Measure(), { name: m.name, fn: m.fn, field: m.field ?? null })),
       createdAt: new Date(definition.createdAt),
