@@ -129,14 +129,14 @@ export function expectedRows(events: SentEvent[], spec: ViewSpec, options: Groun
   return rows.sort((a, b) => a.windowStart - b.windowStart || (JSON.stringify(a.key) < JSON.stringify(b.key) ? -1 : 1));
 }
 
-/** Events that arrive after every window they belong to has closed (taken in the order sent). */
+/** Events that arrive after every window they belong to has closed (taken in the order sent), as Flink counts them. */
 export function lateEventCount(events: SentEvent[], spec: ViewSpec, watermarkDelayMs: number): number {
   let maxTime = -Infinity;
   let late = 0;
   for (const event of events) {
     maxTime = Math.max(maxTime, event.time);
     const watermark = maxTime - watermarkDelayMs;
-    if (windowStartsOf(event.time, spec.windowMs, spec.hopMs).some((start) => start + spec.windowMs <= watermark)) late++;
+    if (windowStartsOf(event.time, spec.windowMs, spec.hopMs).every((start) => start + spec.windowMs <= watermark)) late++;
   }
   return late;
 }
