@@ -44,6 +44,7 @@ export async function startTributary(config: Config, options: { logger?: Logger;
   // With fault injection on, every port goes through the fault wrappers (src/adapters/faults/).
   const faultPlan = config.faultInjection ? new FaultPlan() : undefined;
   const adapters = faultPlan ? withFaults(opened, new FaultInjector(faultPlan, clock)) : opened;
+  if (faultPlan) logger.warn('fault injection is ON (TRIBUTARY_FAULT_INJECTION): admins can make this gateway fail on purpose; never run production like this');
   const following = new AbortController();
   try {
     const metrics = createMetrics({ liveSubscribers: () => adapters.live.subscriberCount() });

@@ -2,7 +2,7 @@
 // Every instance applies the same commands in log order and reaches the same state; on a conflict
 // the command that reached the log first wins.
 
-import type { StreamDefinition, ViewDefinition } from './definitions';
+import { MAX_VIEW_GENERATION, type StreamDefinition, type ViewDefinition } from './definitions';
 import { appendAudit, type AuditEntry, type AuditRecord } from './audit';
 import type { AclRule, ApiKeyRecord } from './security/authorization';
 import { applyRegistryCommand, emptyRegistry, type RegistryCommand, type RegistryOutcome, type RegistryState } from './schemas/registry';
@@ -15,11 +15,18 @@ export type SecurityCommand =
   /** Refused requests, tallied by the instance that refused them (see domain/security/access-refusals.ts). */
   | { type: 'RecordRefusals'; records: AuditRecord[] };
 
-export type CatalogCommand = { type: 'CreateStream'; stream: StreamDefinition } | { type: 'CreateView'; view: ViewDefinition } | RegistryCommand | SecurityCommand;
+export type CatalogCommand =
+  | { type: 'CreateStream'; stream: StreamDefinition }
+  | { type: 'CreateView'; view: ViewDefinition }
+  /** Recompute a view from the stream's history (from `fromMs` when given) as its next generation. */
+  | { type: 'RebuildView'; name: string; fromMs: number | null; at: number; actor: string; reason?: string }
+  | RegistryCommand
+  | SecurityCommand;
 
 export type CatalogOutcome =
   | { ok: true; type: 'StreamCreated'; stream: StreamDefinition }
   | { ok: true; type: 'ViewCreated'; view: ViewDefinition }
+  | { ok: true; type: 'ViewRebuilt'; view: ViewDefinition }
   | { ok: false; type: 'CatalogRefused'; code: 'ALREADY_EXISTS' | 'UNKNOWN_STREAM' | 'BAD_USER_INPUT' | 'NOT_FOUND'; message: string; path: string }
   | { ok: true; type: 'ApiKeyCreated'; key: ApiKeyRecord }
   | { ok: true; type: 'ApiKeyRevoked'; key: ApiKeyRecord }
@@ -89,6 +96,25 @@ export function applyCatalogCommand(state: CatalogState, command: CatalogCommand
         detail: `on stream ${view.stream}: ${view.measures.map((m) => `${m.fn}(${m.field ?? ''}) as ${m.name}`).join(', ')}${view.groupBy.length ? ` by ${view.groupBy.join(', ')}` : ''}`,
       });
       return { ok: true, type: 'ViewCreated', view };
+    }
+    case 'RebuildView': {
+      const old = state.views.get(command.name);
+      if (!old) return { ok: false, type: 'CatalogRefused', code: 'NOT_FOUND', path: 'name', message: `view "${command.name}" does not exist` };
+      const generation = (old.generation ?? 0) + 1;
+      if (generation > MAX_VIEW_GENERATION) {
+        return { ok: false, type: 'CatalogRefused', code: 'BAD_USER_INPUT', path: 'name', message: `view "${command.name}" has been rebuilt ${MAX_VIEW_GENERATION} times, the most it may be` };
+      }
+      const view: ViewDefinition = { ...old, generation, fromMs: command.fromMs };
+      state.views.set(view.name, view);
+      appendAudit(state.audit, {
+        at: command.at,
+        actor: command.actor,
+        action: 'REBUILD_VIEW',
+        resource: `view:${view.name}`,
+        detail: `generation ${generation}, from ${command.fromMs === null ? 'the start of the stream' : new Date(command.fromMs).toISOString()}`,
+        ...(command.reason ? { reason: command.reason } : {}),
+      });
+      return { ok: true, type: 'ViewRebuilt', view };
     }
     case 'CreateApiKey': {
       const { key } = command;

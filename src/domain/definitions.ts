@@ -52,6 +52,13 @@ export interface ViewDefinition {
    * corrected final row (Flink's allowedLateness). Absent in views made before it existed: 0.
    */
   allowedLatenessMs?: number;
+  /**
+   * Events before this event time are left out (a view made, or rebuilt, "from" a time); null or
+   * absent: the stream's whole history.
+   */
+  fromMs?: number | null;
+  /** Bumped by each rebuild; rows of older generations are no longer the view's. Absent: 0. */
+  generation?: number;
   groupBy: string[];
   measures: MeasureDefinition[];
   createdAt: number;
@@ -107,7 +114,7 @@ export function checkStreamDraft(draft: StreamDraft): RuleViolation[] {
   if (draft.dedupHorizon != null) {
     const ms = parseDuration(draft.dedupHorizon);
     if (!ms || ms > MAX_DEDUP_HORIZON_MS) {
-      problems.push({ path: 'dedupHorizon', rule: 'duration', message: `dedupHorizon must be a duration from "1s" to "7d" such as "1h"; got ${JSON.stringify(draft.dedupHorizon)}` });
+      problems.push({ path: 'dedupHorizon', rule: 'duration', message: `dedupHorizon must be a positive duration up to "7d" such as "1h"; got ${JSON.stringify(draft.dedupHorizon)}` });
     }
   }
   const { partitions, replicationFactor } = draft;
@@ -137,6 +144,8 @@ export interface ViewDraft {
   window: string;
   hop?: string | null;
   allowedLateness?: string | null;
+  /** Epoch ms: leave out events before it. */
+  fromMs?: number | null;
   groupBy?: string[] | null;
   measures: { name: string; fn: MeasureFunction; field?: string | null }[];
 }
@@ -193,3 +202,20 @@ export function fieldsReadByView(view: ViewDefinition): string[] {
   const fields = [...view.groupBy, ...view.measures.flatMap((m) => (m.field ? [m.field] : []))];
   return [...new Set(fields)];
 }
+
+/**
+ * The revision a view's row gets: the log position it reflects, above every revision of the view's
+ * earlier generations, so the rows of a rebuild replace the old ones and old ones can be told apart.
+ */
+export function rowRevision(view: Pick<ViewDefinition, 'generation'>, offset: number): number {
+  return generationBase(view) + offset;
+}
+
+/** The lowest revision a row of the view's current generation can have. */
+export function generationBase(view: Pick<ViewDefinition, 'generation'>): number {
+  return (view.generation ?? 0) * GENERATION_SPAN;
+}
+
+/** 2^40 log positions per generation: room for a trillion records per partition, and 8,192 rebuilds. */
+const GENERATION_SPAN = 2 ** 40;
+export const MAX_VIEW_GENERATION = Math.floor(Number.MAX_SAFE_INTEGER / GENERATION_SPAN) - 1;

@@ -29,11 +29,15 @@ export interface AggregateQuery {
   to?: number;
   /** Most rows to return (newest windows first are NOT implied: rows are ordered by windowStart, key). */
   limit?: number;
+  /** Only rows at or above this revision: a rebuilt view's rows, not its earlier generations'. */
+  minRevision?: number;
 }
 
 /** An event a view could not fold because it came too late: the late side output. */
 export interface LateEventRecord {
   view: string;
+  /** The view's generation (0 until it is first rebuilt). */
+  generation: number;
   /** Where it sits in the view's input; together they identify it, so a replay rewrites it. */
   partition: number;
   offset: number;
@@ -49,7 +53,8 @@ export interface LateEventRecord {
 
 export interface LateEventQuery {
   view: string;
-  /** Most events to return, newest (highest input offset) first. */
+  generation: number;
+  /** Most events to return, highest input offset first. */
   limit?: number;
 }
 

@@ -1,6 +1,7 @@
 // Reading window aggregates: stored rows for a time range, live updates as they happen, and how
 // far each view's processing has got.
 
+import { generationBase } from '../domain/definitions';
 import { GatewayError } from '../errors/gateway-error';
 import type { AggregateStore, LateEventRecord, WindowRowRecord } from '../ports/aggregate-store';
 import type { LiveSubscription, LiveUpdates } from '../ports/live-updates';
@@ -23,7 +24,7 @@ export class Aggregates {
   ) {}
 
   async rows(view: string, range: { from?: Date | null; to?: Date | null; limit?: number | null }): Promise<WindowRowRecord[]> {
-    this.catalog.requireView(view);
+    const definition = this.catalog.requireView(view);
     const from = range.from?.getTime();
     const to = range.to?.getTime();
     if (from !== undefined && to !== undefined && from >= to) {
@@ -31,14 +32,14 @@ export class Aggregates {
     }
     const limit = range.limit ?? DEFAULT_AGGREGATE_LIMIT;
     checkLimit(limit);
-    return this.store.query({ view, from, to, limit });
+    return this.store.query({ view, from, to, limit, minRevision: generationBase(definition) });
   }
 
   /** The view's late side output: events too late for any window, newest first, with the total. */
   async lateEvents(view: string, limit: number): Promise<{ total: number; events: LateEventRecord[] }> {
-    this.catalog.requireView(view);
+    const definition = this.catalog.requireView(view);
     checkLimit(limit);
-    return this.store.lateEvents({ view, limit });
+    return this.store.lateEvents({ view, generation: definition.generation ?? 0, limit });
   }
 
   /** Live rows of a view; refused at once for an unknown view. */

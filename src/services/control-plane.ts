@@ -121,7 +121,12 @@ export class ControlPlane {
       const records = await this.log.read<MetaRecord>(META_TOPIC, this.nextOffset, READ_CHUNK);
       if (records.length === 0) return;
       for (const { offset, value } of records) {
-        const outcome = applyCatalogCommand(this.state, value.command);
+        // Only instances write `_meta`, but on a shared broker anything could: a record that is not a
+        // command is skipped, the same way on every instance.
+        const outcome: CatalogOutcome =
+          typeof value?.command?.type === 'string'
+            ? applyCatalogCommand(this.state, value.command)
+            : { ok: false, type: 'CatalogRefused', code: 'BAD_USER_INPUT', path: 'command', message: `the record at _meta offset ${offset} is not a control-plane command; skipped` };
         this.nextOffset = offset + 1;
         this.outcomes.set(offset, outcome);
         this.outcomes.delete(offset - OUTCOMES_KEPT);

@@ -12,6 +12,7 @@ import type { Metrics } from '../observability/metrics';
 import type { Clock } from '../ports/clock';
 import type { EventLog } from '../ports/event-log';
 import type { Lineage } from './lineage';
+import { DedupKeys } from '../domain/dedup-keys';
 import type { Quarantine } from './quarantine';
 import { valueSubject, type EventSchemas, type GoverningSchema } from './event-schemas';
 import { SchemaRegistryError } from './schema-registry';
@@ -136,15 +137,6 @@ export class Ingest {
   /** Checks what every request must satisfy before any event is looked at; resolves the stream. */
   private admit(streamName: string, count: number, producer: string, path: string, idempotencyKey: string | undefined): StreamDefinition {
     const stream = this.catalog.requireStream(streamName);
-    const maxLag = this.limits.maxProcessingLag ?? 0;
-    const behind = maxLag > 0 ? this.backlog(stream.name) : 0;
-    if (behind > maxLag) {
-      // The log could take more, but the views would fall further behind than the operator allows.
-      throw new GatewayError('PROCESSING_BEHIND', `the views of stream "${stream.name}" are ${behind} events behind (the limit is ${maxLag}); retry in ${BEHIND_RETRY_MS} ms`, {
-        retriable: true,
-        details: { retryAfterMs: BEHIND_RETRY_MS, lag: behind },
-      });
-    }
     if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
       throw new GatewayError('BAD_USER_INPUT', `idempotencyKey must be 1-200 printable ASCII characters; got ${JSON.stringify(idempotencyKey.slice(0, 250))}`, { path: 'idempotencyKey' });
     }
@@ -154,6 +146,15 @@ export class Ingest {
     if (!PRODUCER.test(producer)) {
       throw new GatewayError('BAD_USER_INPUT', `producer name must be 1-128 characters of letters, digits and . _ : -; got ${JSON.stringify(producer)}`, {
         path: 'producer',
+      });
+    }
+    const maxLag = this.limits.maxProcessingLag ?? 0;
+    const behind = maxLag > 0 ? this.backlog(stream.name) : 0;
+    if (behind > maxLag) {
+      // The log could take more, but the views would fall further behind than the operator allows.
+      throw new GatewayError('PROCESSING_BEHIND', `the views of stream "${stream.name}" are ${behind} events behind (the limit is ${maxLag}); retry in ${BEHIND_RETRY_MS} ms`, {
+        retriable: true,
+        details: { retryAfterMs: BEHIND_RETRY_MS, lag: behind },
       });
     }
     return stream;
@@ -176,7 +177,7 @@ export class Ingest {
 
   private async accept(stream: StreamDefinition, request: { producer: string; traceparent?: string; idempotencyKey?: string }, candidates: readonly Candidate[]): Promise<IngestResult> {
     const started = process.hrtime.bigint();
-    const dedupKeyOf = dedupKeys(stream, request.idempotencyKey);
+    const dedupKeys = new DedupKeys(stream.eventIdField);
     const receivedAt = this.clock.now();
     const traceId = TRACEPARENT.exec(request.traceparent ?? '')?.[1] ?? randomBytes(16).toString('hex');
     const accepted: LoggedEvent[] = [];
@@ -185,7 +186,17 @@ export class Ingest {
     const deprecated = new Map<GoverningSchema, number>();
 
     candidates.forEach(({ event, schema, error }, index) => {
-      const problem = error ? { error, keep: { raw: event, truncated: false } } : this.check(event, index, stream.timestampField, receivedAt, schema);
+      let problem = error ? { error, keep: { raw: event, truncated: false } } : this.check(event, index, stream.timestampField, receivedAt, schema);
+      let dedupKey: string | undefined;
+      if (!('error' in problem)) {
+        const id = dedupKeys.idOf(event as EventPayload);
+        if ('problem' in id) {
+          const path = `events[${index}].${stream.eventIdField}`;
+          problem = { error: { index, code: 'INVALID_EVENT', path, message: `${path}: ${id.problem}` }, keep: { raw: event, truncated: false } };
+        } else {
+          dedupKey = 'key' in id ? id.key : request.idempotencyKey === undefined ? undefined : DedupKeys.batch(request.producer, request.idempotencyKey, index);
+        }
+      }
       if ('error' in problem) {
         errors.push(problem.error);
         rejected.push({
@@ -210,7 +221,6 @@ export class Ingest {
         receivedAt,
         eventTime: problem.eventTime,
       };
-      const dedupKey = dedupKeyOf(event as EventPayload, index);
       if (dedupKey !== undefined) envelope.dedupKey = dedupKey;
       if (schema) {
         envelope.schemaId = schema.id;
@@ -364,16 +374,3 @@ export function partitionKeys(events: readonly LoggedEvent[], keyField: string |
   });
 }
 
-/**
- * How each event of a batch is known again if it is sent twice: by the stream's event id field when
- * the event has one (a string or a finite number), else by the batch's idempotency key and its place
- * in the batch, else not at all.
- */
-function dedupKeys(stream: StreamDefinition, idempotencyKey: string | undefined): (event: EventPayload, index: number) => string | undefined {
-  const idPath = stream.eventIdField ? compileFieldPath(stream.eventIdField) : undefined;
-  return (event, index) => {
-    const id = idPath && typeof event === 'object' && event !== null ? readPath(event, idPath) : undefined;
-    if (typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id))) return `id:${id}`;
-    return idempotencyKey === undefined ? undefined : `batch:${idempotencyKey}:${index}`;
-  };
-}

@@ -67,6 +67,8 @@ export class StreamsAndViews {
       windowMs: parseDuration(draft.window)!,
       hopMs: draft.hop == null ? null : parseDuration(draft.hop)!,
       allowedLatenessMs: draft.allowedLateness == null ? 0 : parseDuration(draft.allowedLateness)!,
+      fromMs: draft.fromMs ?? null,
+      generation: 0,
       groupBy: draft.groupBy ?? [],
       measures: draft.measures.map((m) => (m.field ? { name: m.name, fn: m.fn, field: m.field } : { name: m.name, fn: m.fn })),
       createdAt: this.clock.now(),
@@ -74,6 +76,17 @@ export class StreamsAndViews {
     };
     const outcome = await this.controlPlane.submit({ type: 'CreateView', view });
     if (outcome.ok && outcome.type === 'ViewCreated') return outcome.view;
+    throw outcomeError(outcome);
+  }
+
+  /**
+   * Recomputes a view from the stream's history (leaving out events before `fromMs` when given) as
+   * its next generation; its rows and late events are the old generation's until the new one replaces them.
+   */
+  async rebuildView(name: string, fromMs: number | null, actor: string, reason?: string): Promise<ViewDefinition> {
+    this.requireView(name, 'name');
+    const outcome = await this.controlPlane.submit({ type: 'RebuildView', name, fromMs, at: this.clock.now(), actor, ...(reason ? { reason } : {}) });
+    if (outcome.ok && outcome.type === 'ViewRebuilt') return outcome.view;
     throw outcomeError(outcome);
   }
 

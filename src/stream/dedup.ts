@@ -1,6 +1,7 @@
-// Counting each event once when a producer sends it again: the dedup keys (see Envelope.dedupKey) a
-// view partition has folded, each with its event time, forgotten once the watermark is more than
-// the stream's dedup horizon past it. Memory is bounded: past `maxKeys`, the oldest arrivals are
+// Counting each event once when a producer sends it again: the dedup keys (see domain/dedup-keys.ts)
+// a view partition has folded, each with its event time, forgotten once the watermark is more than
+// the horizon past it (the processor makes the horizon at least the view's window plus its allowed
+// lateness, so a repeat is recognized for as long as any window could still count it). Memory is bounded: past `maxKeys`, the oldest arrivals are
 // forgotten early (and counted, so an operator can see the bound is too small for the horizon).
 // Pure; the snapshot is plain data, saved in the view's checkpoint with its windows.
 
@@ -28,12 +29,17 @@ export class Deduplicator {
     this.evictedEarly = snapshot.evictedEarly;
   }
 
-  /** True when `key` was seen within the horizon (the event is a repeat); else remembers it. */
-  repeated(key: string, eventTime: number): boolean {
-    if (this.keys.has(key)) {
+  /**
+   * True when `key` was seen within the horizon of `watermark` (the event is a repeat); else
+   * remembers it. Decided per event, so where batches (and checkpoints) fall changes nothing.
+   */
+  repeated(key: string, eventTime: number, watermark: number | null): boolean {
+    const seen = this.keys.get(key);
+    if (seen !== undefined && (watermark === null || seen >= watermark - this.horizonMs)) {
       this.duplicates += 1;
       return true;
     }
+    this.keys.delete(key); // a key past the horizon is remembered afresh, as the newest arrival
     this.keys.set(key, eventTime);
     if (this.keys.size > this.maxKeys) {
       this.keys.delete(this.keys.keys().next().value!);

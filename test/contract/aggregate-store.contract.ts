@@ -231,8 +231,9 @@ export function describeAggregateStoreContract(
 
     it('keeps late events once each, even when a replay records them again, newest first with a total', async () => {
       const view = uniqueName('late');
-      const late = (offset: number, partition = 0) => ({
+      const late = (offset: number, partition = 0, generation = 0) => ({
         view,
+        generation,
         partition,
         offset,
         eventId: `01JLATE${offset}`,
@@ -245,12 +246,25 @@ export function describeAggregateStoreContract(
       await store.recordLate([late(3), late(7), late(5, 1)]);
       await store.recordLate([late(7), late(3)]); // the processor replayed after a crash
       await store.recordLate([]);
-      const all = await store.lateEvents({ view });
+      await store.recordLate([late(3, 0, 1)]); // the view's next generation, after a rebuild
+      const all = await store.lateEvents({ view, generation: 0 });
       expect(all.total).toBe(3);
       expect(all.events).toEqual([late(7), late(5, 1), late(3)]);
-      expect(await store.lateEvents({ view, limit: 1 })).toEqual({ total: 3, events: [late(7)] });
-      expect(await store.lateEvents({ view: `${view}_other` })).toEqual({ total: 0, events: [] });
+      expect(await store.lateEvents({ view, generation: 0, limit: 1 })).toEqual({ total: 3, events: [late(7)] });
+      expect(await store.lateEvents({ view, generation: 1 })).toEqual({ total: 1, events: [late(3, 0, 1)] });
+      expect(await store.lateEvents({ view: `${view}_other`, generation: 0 })).toEqual({ total: 0, events: [] });
       await expect(store.recordLate([{ ...late(1), offset: -1 }])).rejects.toMatchObject({ code: 'BAD_USER_INPUT', path: 'events[0].offset' });
+    });
+
+    it('returns only rows at or above a minimum revision, the newest revision of each key deciding', async () => {
+      const view = uniqueName('generations');
+      const GENERATION = 2 ** 40;
+      const de = { country: 'DE' };
+      const fr = { country: 'FR' };
+      await store.upsert([row(view, { key: de, revision: 5 }), row(view, { key: fr, revision: 9 })]);
+      await store.upsert([row(view, { key: de, revision: GENERATION + 3, values: { count: 1, total: 1 } })]);
+      expect((await store.query({ view, minRevision: GENERATION })).map((r) => [r.key, r.revision])).toEqual([[de, GENERATION + 3]]);
+      expect((await store.query({ view })).map((r) => r.revision)).toEqual([GENERATION + 3, 9]);
     });
 
     it('keeps data across close and reopen', async () => {

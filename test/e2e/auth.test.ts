@@ -13,6 +13,7 @@ import {
   CreateStreamDocument,
   CreateViewDocument,
   IngestDocument,
+  LateEventsDocument,
   PutAclDocument,
   RevokeApiKeyDocument,
   StreamsDocument,
@@ -91,6 +92,12 @@ describe('a gateway that requires API keys', () => {
     const refused = await as(keys.consumer!.token).request(IngestDocument, { stream, events: [{ ts: NOW }] }).catch((error: GraphQLRequestError) => error);
     expect((refused as GraphQLRequestError).errors[0].message).toBe(`consumer-app may not produce on stream "${stream}": no role (consumer) or ACL grants it`);
     expect((await as(keys.producer!.token).request(WhoamiDocument, {})).whoami).toMatchObject({ name: 'producer-app', roles: ['producer'] });
+  });
+
+  it("shows a view's late events only to those who may read its stream's events", async () => {
+    // A steward may query the view, but late events are whole events of the stream.
+    expect(await codeOf(as(keys.steward!.token).request(LateEventsDocument, { view }))).toBe('FORBIDDEN');
+    expect(await codeOf(as(keys.consumer!.token).request(LateEventsDocument, { view }))).toBe('ALLOWED');
   });
 
   it('applies ACLs: a DENY wins over the role, an ALLOW grants what the role lacks', async () => {

@@ -69,6 +69,27 @@ describe('deduplication of retried events', () => {
     expect((refused as GraphQLRequestError).errors[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'idempotencyKey' } });
   });
 
+  it('keeps idempotency keys apart per producer', async () => {
+    const batch = [{ ts: BASE + 30 }];
+    await gateway.clientFor('web-shop').request(IngestDocument, { stream: byKey, events: batch, idempotencyKey: 'batch-1' });
+    await gateway.clientFor('mobile-app').request(IngestDocument, { stream: byKey, events: batch, idempotencyKey: 'batch-1' });
+    ingested[byKey] += 2;
+    await processed(byKey);
+    expect(await counted(byKey)).toBe(8);
+  });
+
+  it('refuses an event whose id is not a usable id, naming the field', async () => {
+    const result = (await gateway.client.request(IngestDocument, { stream: byId, events: [{ ts: BASE, payment: { id: '' } }, { ts: BASE, payment: { id: { nested: true } } }, { ts: BASE, payment: { id: 7 } }] })).ingest;
+    ingested[byId] += 1;
+    expect(result.accepted).toBe(1);
+    expect(result.errors.map((e) => [e.index, e.code, e.path])).toEqual([
+      [0, 'INVALID_EVENT', 'events[0].payment.id'],
+      [1, 'INVALID_EVENT', 'events[1].payment.id'],
+    ]);
+    expect(result.errors[0].message).toContain("payment.id is the stream's event id field, so it must be a non-empty string or a finite number");
+    await processed(byId);
+  });
+
   it('still recognizes a retry after the gateway was killed between the two sends', async () => {
     const batch = [{ ts: BASE + 20, payment: { id: 'p-9' } }];
     await ingest(byId, batch);
@@ -77,7 +98,7 @@ describe('deduplication of retried events', () => {
     gateway = await startGateway({ dataDir });
     await processed(byId);
     await ingest(byId, batch);
-    expect(await counted(byId)).toBe(6);
+    expect(await counted(byId)).toBe(7);
     expect(await duplicates(byId)).toBe(5);
   });
 });

@@ -9,6 +9,7 @@ import { InProcessLiveUpdates } from '../../src/adapters/embedded/in-process-liv
 import { LmdbCheckpointStore } from '../../src/adapters/embedded/lmdb-checkpoint-store';
 import { LmdbEventLog } from '../../src/adapters/embedded/lmdb-event-log';
 import { openLmdbRoot, type LmdbRoot } from '../../src/adapters/embedded/lmdb-root';
+import { eventTopic, META_TOPIC } from '../../src/domain/topics';
 import type { GroupMember, LogBatch } from '../../src/ports/event-log';
 import { tempDir, uniqueName } from '../helpers/temp-dir';
 
@@ -62,7 +63,7 @@ describe('fault wrappers on the embedded adapters', () => {
 
   it('writes the first half of a partial write (keys too), then fails', async () => {
     const faulty = faultyEventLog(log, injector);
-    const topic = uniqueName('t');
+    const topic = eventTopic(uniqueName('s'));
     inject({ port: 'eventLog', kind: 'PARTIAL_WRITE' });
     await expect(faulty.append(topic, [1, 2, 3, 4, 5], { keys: ['a', 'b', 'c', 'd', 'e'] })).rejects.toMatchObject({ code: 'STORAGE_UNAVAILABLE' });
     expect((await log.read(topic, 0, 10)).map((r) => r.value)).toEqual([1, 2, 3]);
@@ -70,7 +71,7 @@ describe('fault wrappers on the embedded adapters', () => {
 
   it('corrupts values as written, as read, and as delivered to a consumer', async () => {
     const faulty = faultyEventLog(log, injector);
-    const topic = uniqueName('t');
+    const topic = eventTopic(uniqueName('s'));
     const fault = inject({ port: 'eventLog', operation: 'append', kind: 'CORRUPT' });
     await faulty.append(topic, [{ a: 1 }]);
     expect((await log.read(topic, 0, 10)).map((r) => r.value)).toEqual([corrupted(fault)]);
@@ -94,6 +95,17 @@ describe('fault wrappers on the embedded adapters', () => {
     };
     await faulty.consume(uniqueName('g'), topic, member, { maxRecords: 10, signal: abort.signal });
     expect(delivered).toEqual([corrupted(onConsume), corrupted(onConsume)]);
+  });
+
+  it("spares Tributary's own topics partial writes and corruption, but not outages", async () => {
+    const faulty = faultyEventLog(log, injector);
+    inject({ port: 'eventLog', operation: 'append', kind: 'CORRUPT' });
+    inject({ port: 'eventLog', operation: 'append', kind: 'PARTIAL_WRITE' });
+    await faulty.append(META_TOPIC, [{ command: { type: 'X' } }, { command: { type: 'Y' } }]);
+    expect((await log.read(META_TOPIC, 0, 10)).map((r) => r.value)).toEqual([{ command: { type: 'X' } }, { command: { type: 'Y' } }]);
+    expect(plan.active(now).map((fault) => fault.hits)).toEqual([0, 0]);
+    inject({ port: 'eventLog', operation: 'append', kind: 'ERROR' });
+    await expect(faulty.append(META_TOPIC, [{}])).rejects.toMatchObject({ code: 'STORAGE_UNAVAILABLE' });
   });
 
   it('fails every checkpoint operation during an OUTAGE, until it ends', async () => {

@@ -28,10 +28,11 @@ const COLUMNS =
 const MAX_ROWS_PER_INSERT = 10_000;
 
 const LATE_TABLE = 'late_events';
-const LATE_COLUMNS = 'view, input_partition, input_offset, event_id, event_time, watermark, received_at, recorded_at, payload_json';
+const LATE_COLUMNS = 'view, generation, input_partition, input_offset, event_id, event_time, watermark, received_at, recorded_at, payload_json';
 
 interface StoredLateEvent {
   view: string;
+  generation: number | string;
   input_partition: number | string;
   input_offset: number | string;
   event_id: string;
@@ -78,14 +79,16 @@ export class ClickHouseAggregateStore implements AggregateStore {
   }
 
   async query(query: AggregateQuery): Promise<WindowRowRecord[]> {
-    const { view, from, to, limit } = query;
+    const { view, from, to, limit, minRevision } = query;
     const conditions = [`view = ${sqlLiteral(requireView(view, 'query.view'))}`];
+    // Safe before the merge FINAL does: a key's newest revision passes whenever an older one does.
+    if (minRevision !== undefined) conditions.push(`revision >= ${sqlLiteral(requireCount(minRevision, 'query.minRevision'))}`);
     if (from !== undefined) conditions.push(`window_start >= ${sqlLiteral(requireInt(from, 'query.from'))}`);
     if (to !== undefined) conditions.push(`window_start < ${sqlLiteral(requireInt(to, 'query.to'))}`);
     const limitClause = limit === undefined ? '' : `\nLIMIT ${sqlLiteral(requireCount(limit, 'query.limit'))}`;
     // FINAL merges revisions at read time: the highest revision wins, across parts not yet merged.
-    // The WHERE only touches sorting-key columns, so even an engine that filters before merging
-    // (PREWHERE) keeps all revisions of a key together; never filter on a non-key column here.
+    // The WHERE touches sorting-key columns, and the revision only from below, so even an engine that
+    // filters before merging (PREWHERE) keeps each key's newest revision; never filter otherwise here.
     const rows = await this.executor.queryRows<StoredRow>(
       `SELECT view, window_start, window_end, key_json, measure_names, measure_values, event_count, is_final, revision, updated_at
 FROM ${TABLE} FINAL
@@ -103,14 +106,14 @@ ORDER BY window_start, group_key${limitClause}`,
   }
 
   async lateEvents(query: LateEventQuery): Promise<{ total: number; events: LateEventRecord[] }> {
-    const view = sqlLiteral(requireView(query.view, 'query.view'));
+    const where = `view = ${sqlLiteral(requireView(query.view, 'query.view'))} AND generation = ${sqlLiteral(requireCount(query.generation, 'query.generation'))}`;
     const limit = query.limit === undefined ? '' : `\nLIMIT ${sqlLiteral(requireCount(query.limit, 'query.limit'))}`;
     // FINAL: a replayed event is stored twice until the parts merge; it counts once.
-    const [counted] = await this.executor.queryRows<{ total: number | string }>(`SELECT count() AS total FROM ${LATE_TABLE} FINAL WHERE view = ${view}`);
+    const [counted] = await this.executor.queryRows<{ total: number | string }>(`SELECT count() AS total FROM ${LATE_TABLE} FINAL WHERE ${where}`);
     const rows = await this.executor.queryRows<StoredLateEvent>(
       `SELECT ${LATE_COLUMNS}
 FROM ${LATE_TABLE} FINAL
-WHERE view = ${view}
+WHERE ${where}
 ORDER BY input_offset DESC, input_partition${limit}`,
     );
     return { total: int64ToNumber(counted?.total ?? 0, 'total'), events: rows.map(fromStoredLate) };
@@ -125,6 +128,7 @@ function lateTuple(event: LateEventRecord, at: string): string {
   if (typeof event.eventId !== 'string') throw badInput(`${at}.eventId`, 'must be a string');
   const fields = [
     requireView(event.view, `${at}.view`),
+    requireCount(event.generation, `${at}.generation`),
     requireCount(event.partition, `${at}.partition`),
     requireCount(event.offset, `${at}.offset`),
     event.eventId,
@@ -140,6 +144,7 @@ function lateTuple(event: LateEventRecord, at: string): string {
 function fromStoredLate(row: StoredLateEvent): LateEventRecord {
   return {
     view: row.view,
+    generation: int64ToNumber(row.generation, 'generation'),
     partition: int64ToNumber(row.input_partition, 'input_partition'),
     offset: int64ToNumber(row.input_offset, 'input_offset'),
     eventId: row.event_id,

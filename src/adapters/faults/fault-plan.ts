@@ -20,7 +20,9 @@ export const FAULT_KINDS = ['LATENCY', 'ERROR', 'OUTAGE', 'PARTIAL_WRITE', 'CORR
  * LATENCY: the operation waits `latencyMs`, then runs. ERROR: it fails with a retriable
  * STORAGE_UNAVAILABLE. OUTAGE: every operation of the port fails, always. PARTIAL_WRITE: a write of
  * several items stores the first half, then fails. CORRUPT: values written (append) or delivered
- * (read, consume) are replaced by bytes no reader understands.
+ * (read, consume) are replaced by bytes no reader understands. On the event log, PARTIAL_WRITE and
+ * CORRUPT touch only streams' event topics: the control plane, quarantine and repartition topics are
+ * Tributary's own bookkeeping, and corrupting them would outlast the drill.
  */
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -84,7 +86,7 @@ export class FaultPlan {
     }
     if (spec.durationMs !== undefined && !(Number.isInteger(spec.durationMs) && spec.durationMs > 0)) throw bad('duration', 'duration must be a positive duration such as "30s"');
     this.expire(now);
-    if (this.faults.size >= MAX_FAULTS) throw bad('port', `at most ${MAX_FAULTS} faults may be active at once; clear some first`);
+    if (this.faults.size >= MAX_FAULTS) throw new GatewayError('BAD_USER_INPUT', `at most ${MAX_FAULTS} faults may be active at once; clear some first`);
     const fault: Fault = {
       id: `fault-${this.nextId++}`,
       port: spec.port,
@@ -121,14 +123,15 @@ export class FaultPlan {
   }
 
   /**
-   * The fault that hits this call, if any: the first active one on the port and operation whose roll
-   * of `random()` (uniform in [0, 1)) falls under its probability. Counts the hit.
+   * The fault that hits this call, if any: the first active one on the port and operation, not of a
+   * `spared` kind, whose roll of `random()` (uniform in [0, 1)) falls under its probability. Counts the hit.
    */
-  hit(port: FaultPort, operation: string, now: number, random: () => number): Fault | undefined {
+  hit(port: FaultPort, operation: string, now: number, random: () => number, spared: readonly FaultKind[] = []): Fault | undefined {
     if (this.faults.size === 0) return undefined;
     this.expire(now);
     for (const fault of this.faults.values()) {
       if (fault.port !== port || (fault.operation !== '*' && fault.operation !== operation)) continue;
+      if (spared.includes(fault.kind)) continue;
       if (fault.kind === 'PARTIAL_WRITE' && !(PARTIAL_WRITES[port] ?? []).includes(operation)) continue;
       if (fault.kind === 'CORRUPT' && !(CORRUPTIBLE[port] ?? []).includes(operation)) continue;
       if (random() >= fault.probability) continue;

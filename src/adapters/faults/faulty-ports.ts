@@ -9,7 +9,8 @@ import type { Clock } from '../../ports/clock';
 import type { EventLog, GroupMember, LogBatch, LogRecord } from '../../ports/event-log';
 import type { LineageStore } from '../../ports/lineage-store';
 import type { LiveUpdates } from '../../ports/live-updates';
-import { injectedError, type Fault, type FaultPlan, type FaultPort } from './fault-plan';
+import { topicKind } from '../../domain/topics';
+import { injectedError, type Fault, type FaultKind, type FaultPlan, type FaultPort } from './fault-plan';
 
 export interface FaultInjectorOptions {
   /** Uniform in [0, 1); Math.random unless a test supplies its own. */
@@ -35,13 +36,13 @@ export class FaultInjector {
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
-  hit(port: FaultPort, operation: string): Fault | undefined {
-    return this.plan.hit(port, operation, this.clock.now(), this.random);
+  hit(port: FaultPort, operation: string, spared?: readonly FaultKind[]): Fault | undefined {
+    return this.plan.hit(port, operation, this.clock.now(), this.random, spared);
   }
 
   /** Runs an async operation under whatever fault hits it. */
   async run<T>(port: FaultPort, operation: string, how: FaultedCall<T>): Promise<T> {
-    const fault = this.hit(port, operation);
+    const fault = this.hit(port, operation, how.bookkeeping ? DATA_ONLY : undefined);
     if (!fault) return how.call();
     switch (fault.kind) {
       case 'LATENCY':
@@ -59,9 +60,14 @@ export class FaultInjector {
   }
 }
 
+/** Kinds of fault that only streams' event topics suffer (see FaultKind). */
+const DATA_ONLY: readonly FaultKind[] = ['PARTIAL_WRITE', 'CORRUPT'];
+
 /** One call, and what each kind of fault makes of it where it applies. */
 export interface FaultedCall<T> {
   call: () => Promise<T>;
+  /** The call touches one of Tributary's own topics, which only outages and latency may hit. */
+  bookkeeping?: boolean;
   /** Writes the first half of what `call` writes. */
   partial?: () => Promise<unknown>;
   /** Makes the call with corrupted values instead. */
@@ -78,11 +84,13 @@ export function faultyEventLog(log: EventLog, faults: FaultInjector): EventLog {
   return {
     append: (topic, values, options) =>
       faults.run(port, 'append', {
+        bookkeeping: topicKind(topic) !== 'events',
         call: () => log.append(topic, values, options),
         partial: () => log.append(topic, firstHalf(values), options?.keys ? { ...options, keys: firstHalf(options.keys) } : options),
         corruptInput: (fault) => log.append(topic, values.map(() => corrupted(fault)), options),
       }),
-    read: (topic, from, max, partition) => faults.run(port, 'read', { call: () => log.read(topic, from, max, partition), corruptOutput: corruptRecords }),
+    read: (topic, from, max, partition) =>
+      faults.run(port, 'read', { bookkeeping: topicKind(topic) !== 'events', call: () => log.read(topic, from, max, partition), corruptOutput: corruptRecords }),
     endOffset: (topic, partition) => faults.run(port, 'endOffset', { call: () => log.endOffset(topic, partition) }),
     partitionCount: (topic) => faults.run(port, 'partitionCount', { call: () => log.partitionCount(topic) }),
     createTopic: (topic, layout) => faults.run(port, 'createTopic', { call: () => log.createTopic(topic, layout) }),
@@ -94,6 +102,7 @@ export function faultyEventLog(log: EventLog, faults: FaultInjector): EventLog {
         assigned: (partitions) => member.assigned(partitions),
         handle: (batch: LogBatch<T>) =>
           faults.run(port, 'consume', {
+            bookkeeping: topicKind(topic) !== 'events',
             call: () => member.handle(batch),
             corruptInput: (fault) => member.handle({ ...batch, records: corruptRecords(batch.records, fault) }),
           }),

@@ -20,19 +20,26 @@ export class AggregatesResolver {
     return rows.map(WindowRow.from);
   }
 
-  @Query(() => LateEvents, { description: "The view's late side output: events too late for every window holding them (past the allowed lateness), newest first." })
+  @Query(() => LateEvents, {
+    description:
+      "The view's late side output: events too late for every window holding them (past the allowed lateness), highest log position first. Needs query on the view and consume on its stream.",
+  })
   async lateEvents(
     @Arg('view', () => String) view: string,
     @Arg('limit', () => Int, { defaultValue: 100 }) limit: number,
     @Ctx() ctx: GraphQLContext,
   ): Promise<LateEvents> {
     mayData(ctx, 'VIEW', view, 'query');
+    // Late events are whole events of the stream, fields the view never shows included: reading them
+    // takes the right to read the stream's events, as the quarantine does.
+    const stream = ctx.services.catalog.view(view)?.stream;
+    if (stream) mayData(ctx, 'STREAM', stream, 'consume');
     const { total, events } = await ctx.services.aggregates.lateEvents(view, limit);
     return Object.assign(new LateEvents(), { total, events: events.map(LateEvent.from) });
   }
 
   @Subscription(() => WindowRow, {
-    description: 'Each window row of the view as soon as new events change it, and once more with final: true when it closes.',
+    description: 'Each window row of the view as soon as new events change it, once more with final: true when it fires, and again (final, higher revision) for each late event within the allowed lateness.',
     subscribe: ({ args, context }) => {
       const ctx = context as GraphQLContext;
       const allowed = () => mayData(ctx, 'VIEW', args.view as string, 'consume');

@@ -5,6 +5,9 @@ import type { IngestResult as IngestOutcome } from '../../../services/ingest';
 import { mayData, type GraphQLContext } from '../../context';
 import { IngestError, IngestResult } from './ingest.type';
 
+const IDEMPOTENCY_KEY_DESCRIPTION =
+  "Your name for this batch (1-200 printable characters), per producer. Sending the batch again with the same key and the events in the same order counts each event once in every view, within the stream's dedupHorizon; the log keeps both copies.";
+
 @Resolver()
 export class IngestResolver {
   @Mutation(() => IngestResult, {
@@ -21,8 +24,7 @@ export class IngestResolver {
     schemaVersion: number | null | undefined,
     @Arg('idempotencyKey', () => String, {
       nullable: true,
-      description:
-        'Your name for this batch (1-200 printable characters). Sending the batch again with the same key and the events in the same order counts each event once in every view, within the stream\'s dedupHorizon; the log keeps both copies.',
+      description: IDEMPOTENCY_KEY_DESCRIPTION,
     })
     idempotencyKey: string | null | undefined,
     @Ctx() ctx: GraphQLContext,
@@ -41,8 +43,7 @@ export class IngestResolver {
     @Arg('messages', () => [String], { description: 'Base64 of each wire-format message.' }) messages: string[],
     @Arg('idempotencyKey', () => String, {
       nullable: true,
-      description:
-        'Your name for this batch (1-200 printable characters). Sending the batch again with the same key and the events in the same order counts each event once in every view, within the stream\'s dedupHorizon; the log keeps both copies.',
+      description: IDEMPOTENCY_KEY_DESCRIPTION,
     })
     idempotencyKey: string | null | undefined,
     @Ctx() ctx: GraphQLContext,

@@ -38,6 +38,9 @@ export class CreateViewInput {
   })
   allowedLateness?: string | null;
 
+  @Field(() => Date, { nullable: true, description: "Leave out events before this event time (a view of recent history only); default: the stream's whole history." })
+  from?: Date | null;
+
   @Field(() => [String], { defaultValue: [] })
   groupBy!: string[];
 

@@ -18,10 +18,26 @@ export class ViewResolver {
     return definition ? View.from(definition) : null;
   }
 
-  @Mutation(() => View, { description: 'Creates a view; it aggregates the stream from its first event on.' })
+  @Mutation(() => View, { description: "Creates a view; it aggregates the stream's history (from `from`, when given) and then every new event." })
   async createView(@Arg('input', () => CreateViewInput) input: CreateViewInput, @Ctx() ctx: GraphQLContext): Promise<View> {
     mayData(ctx, 'VIEW', input.name, 'manage');
-    return View.from(await ctx.services.catalog.createView(input, ctx.producer));
+    const { from, ...draft } = input;
+    return View.from(await ctx.services.catalog.createView({ ...draft, fromMs: from?.getTime() ?? null }, ctx.producer));
+  }
+
+  @Mutation(() => View, {
+    description:
+      "Recomputes a view from the stream's history, from `from` when given (else from the view's own start), as its next generation: its windows, rows and late events start afresh, and queries show the new generation's rows as they are stored. Progress shows how far it has got.",
+  })
+  async rebuildView(
+    @Arg('name', () => String) name: string,
+    @Arg('from', () => Date, { nullable: true }) from: Date | null | undefined,
+    @Arg('reason', () => String, { nullable: true }) reason: string | null | undefined,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<View> {
+    mayData(ctx, 'VIEW', name, 'manage');
+    const fromMs = from === undefined || from === null ? (ctx.services.catalog.view(name)?.fromMs ?? null) : from.getTime();
+    return View.from(await ctx.services.catalog.rebuildView(name, fromMs, ctx.producer, reason ?? undefined));
   }
 
   @FieldResolver(() => ViewProgressInfo, { nullable: true, description: 'Null while the view\'s job is starting.' })

@@ -27,7 +27,7 @@ export class ViewProgressInfo {
   @Field(() => Float, { description: 'Events of the stream already folded into stored aggregates.' })
   processedEvents!: number;
 
-  @Field(() => Date, { nullable: true, description: 'Event time up to which every window of the view is final.' })
+  @Field(() => Date, { nullable: true, description: 'The lowest watermark of the partitions: every window ending at or before it has fired (rows final).' })
   watermark!: Date | null;
 
   @Field(() => Float, { description: 'Events too late for every window holding them (past the allowed lateness): left out, kept in lateEvents(view).' })
@@ -36,7 +36,7 @@ export class ViewProgressInfo {
   @Field(() => Float, { description: 'Events skipped as repeats of one already counted (same event id or idempotency key, within the stream\'s dedup horizon).' })
   duplicateEvents!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Windows held in memory: open ones, and fired ones kept for late events.' })
   openWindows!: number;
 
   @Field(() => Float, {
@@ -65,6 +65,12 @@ export class View {
   @Field(() => String, { description: 'How long after closing a window still takes late events, e.g. "30s"; "0ms" when it takes none.' })
   allowedLateness!: string;
 
+  @Field(() => Date, { nullable: true, description: "Events before this event time are left out; null: the stream's whole history." })
+  from!: Date | null;
+
+  @Field(() => Int, { description: 'How many times the view has been rebuilt (rebuildView); rows and late events are those of this generation.' })
+  generation!: number;
+
   @Field(() => [String])
   groupBy!: string[];
 
@@ -85,6 +91,8 @@ export class View {
       window: formatDuration(definition.windowMs),
       hop: definition.hopMs === null ? null : formatDuration(definition.hopMs),
       allowedLateness: formatDuration(definition.allowedLatenessMs ?? 0),
+      from: definition.fromMs == null ? null : new Date(definition.fromMs),
+      generation: definition.generation ?? 0,
       groupBy: definition.groupBy,
       measures: definition.measures.map((m) => Object.assign(new Measure(), { name: m.name, fn: m.fn, field: m.field ?? null })),
       createdAt: new Date(definition.createdAt),
