@@ -80,6 +80,12 @@ export class AggregatesTable {
     for (const [key, { row, highlight }] of this.#pending) {
       let entry = this.#entries.get(key);
       if (entry && !supersedes(row, entry.row)) continue;
+      if (row.retracted) {
+        // A session window absorbed into another: its row is no longer the view's.
+        entry?.element.remove();
+        this.#entries.delete(key);
+        continue;
+      }
       if (!entry) {
         entry = { row, startMs: Date.parse(row.windowStart), keyText: keyText(row.key, this.#view), element: this.#createRow(key) };
         this.#entries.set(key, entry);

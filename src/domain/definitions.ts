@@ -44,9 +44,12 @@ export interface ViewDefinition {
   name: string;
   stream: string;
   description: string;
+  /** Window size; for session windows, the gap (a session's row runs from its first event to its last plus this). */
   windowMs: number;
   /** Slide of hopping windows; null for tumbling windows. */
   hopMs: number | null;
+  /** Session windows: the gap of event time without events that ends a session. Null or absent: fixed windows. */
+  sessionGapMs?: number | null;
   /**
    * How long past its end (in watermark time) a window still takes late events, each emitting a
    * corrected final row (Flink's allowedLateness). Absent in views made before it existed: 0.
@@ -76,6 +79,7 @@ const FIELD = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 const MAX_WINDOWS_PER_EVENT = 100;
 const MAX_WATERMARK_DELAY_MS = 86_400_000;
 const MAX_ALLOWED_LATENESS_MS = 7 * 86_400_000;
+const MAX_SESSION_GAP_MS = 86_400_000;
 export const MAX_STREAM_PARTITIONS = 1_024;
 const MAX_REPLICATION_FACTOR = 32;
 
@@ -141,8 +145,11 @@ export interface ViewDraft {
   name: string;
   stream: string;
   description?: string | null;
-  window: string;
+  /** Window size, for tumbling and hopping windows. */
+  window?: string | null;
   hop?: string | null;
+  /** Session windows: the gap that ends a session (instead of window and hop). */
+  session?: string | null;
   allowedLateness?: string | null;
   /** Epoch ms: leave out events before it. */
   fromMs?: number | null;
@@ -152,9 +159,19 @@ export interface ViewDraft {
 
 export function checkViewDraft(draft: ViewDraft): RuleViolation[] {
   const problems = [...checkName(draft.name, 'name'), ...checkName(draft.stream, 'stream')];
-  const windowMs = parseDuration(draft.window);
+  if (draft.session != null) {
+    const gapMs = parseDuration(draft.session);
+    if (!gapMs || gapMs > MAX_SESSION_GAP_MS) {
+      problems.push({ path: 'session', rule: 'duration', message: `session must be a positive duration up to "1d", the gap that ends a session, such as "30m"; got ${JSON.stringify(draft.session)}` });
+    }
+    if (draft.window != null || draft.hop != null) {
+      problems.push({ path: 'session', rule: 'one-window-kind', message: 'a view has either session windows (session) or fixed ones (window, and hop for hopping windows), not both' });
+    }
+    return [...problems, ...checkViewRest(draft)];
+  }
+  const windowMs = draft.window == null ? undefined : parseDuration(draft.window);
   if (!windowMs) {
-    problems.push({ path: 'window', rule: 'duration', message: `window must be a positive duration such as "1m" or "10s"; got ${JSON.stringify(draft.window)}` });
+    problems.push({ path: 'window', rule: 'duration', message: `window must be a positive duration such as "1m" or "10s" (or give session for session windows); got ${JSON.stringify(draft.window ?? null)}` });
   }
   if (draft.hop != null) {
     const hopMs = parseDuration(draft.hop);
@@ -164,6 +181,12 @@ export function checkViewDraft(draft: ViewDraft): RuleViolation[] {
       problems.push({ path: 'hop', rule: 'hop-range', message: `hop must be at most the window (${draft.window}) and at least 1/${MAX_WINDOWS_PER_EVENT} of it; got ${draft.hop}` });
     }
   }
+  return [...problems, ...checkViewRest(draft)];
+}
+
+/** The rules every view follows, whatever its windows. */
+function checkViewRest(draft: ViewDraft): RuleViolation[] {
+  const problems: RuleViolation[] = [];
   if (draft.allowedLateness != null) {
     const ms = parseDuration(draft.allowedLateness);
     if (ms === undefined || ms > MAX_ALLOWED_LATENESS_MS) {

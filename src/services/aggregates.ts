@@ -32,7 +32,9 @@ export class Aggregates {
     }
     const limit = range.limit ?? DEFAULT_AGGREGATE_LIMIT;
     checkLimit(limit);
-    return this.store.query({ view, from, to, limit, minRevision: generationBase(definition) });
+    const rows = await this.store.query({ view, from, to, limit, minRevision: generationBase(definition) });
+    // A retracted row (a session absorbed into another) holds no events and is not the view's any more.
+    return rows.filter((row) => row.eventCount > 0);
   }
 
   /** The view's late side output: events too late for any window, newest first, with the total. */

@@ -64,8 +64,10 @@ export class StreamsAndViews {
       name: draft.name,
       stream: draft.stream,
       description: draft.description ?? '',
-      windowMs: parseDuration(draft.window)!,
+      // For session windows the size is the gap: the least a session spans.
+      windowMs: parseDuration(draft.session ?? draft.window!)!,
       hopMs: draft.hop == null ? null : parseDuration(draft.hop)!,
+      sessionGapMs: draft.session == null ? null : parseDuration(draft.session)!,
       allowedLatenessMs: draft.allowedLateness == null ? 0 : parseDuration(draft.allowedLateness)!,
       fromMs: draft.fromMs ?? null,
       generation: 0,

@@ -76,6 +76,20 @@ class DistinctValues {
     return this.sketch !== null ? this.sketch.estimate() : this.exact!.size;
   }
 
+  /** Takes in `other`'s values: a union, exact while it stays small, else a sketch of both. */
+  merge(other: DistinctValues): void {
+    if (other.exact !== null) {
+      for (const value of other.exact) this.add(value);
+      return;
+    }
+    if (this.sketch === null) {
+      this.sketch = new HyperLogLog();
+      for (const known of this.exact!) this.sketch.add(known);
+      this.exact = null;
+    }
+    this.sketch.merge(other.sketch!);
+  }
+
   toState(): DistinctValue[] | string {
     return this.sketch !== null ? this.sketch.toState() : [...this.exact!];
   }
@@ -129,6 +143,21 @@ class QuantileValues {
     return this.sketch !== null ? this.sketch.count : this.length;
   }
 
+  /** Takes in `other`'s numbers: exact while few, else one sketch of both. */
+  merge(other: QuantileValues): void {
+    if (other.sketch === null) {
+      for (let i = 0; i < other.length; i++) this.add(other.exact![i]);
+      return;
+    }
+    if (this.sketch === null) {
+      const sketch = new DDSketch();
+      for (let i = 0; i < this.length; i++) sketch.add(this.exact![i]);
+      this.sketch = sketch;
+      this.exact = null;
+    }
+    this.sketch.merge(other.sketch);
+  }
+
   /** Value of 1-based rank `rank` in ascending order; the caller guarantees 1 <= rank <= count. */
   valueAtRank(rank: number): number | null {
     if (this.sketch !== null) return this.sketch.valueAtRank(rank);
@@ -172,6 +201,16 @@ class FieldStats {
 
   constructor(readonly field: string) {
     this.path = compileFieldPath(field);
+  }
+
+  merge(other: FieldStats): void {
+    this.present += other.present;
+    this.numeric += other.numeric;
+    this.sum += other.sum;
+    if (other.min < this.min) this.min = other.min;
+    if (other.max > this.max) this.max = other.max;
+    if (this.distinct !== null) this.distinct.merge(other.distinct!);
+    if (this.quantiles !== null) this.quantiles.merge(other.quantiles!);
   }
 
   toState(): FieldState {
@@ -243,6 +282,15 @@ export class WindowAccumulator {
       }
       if (stats.distinct !== null) stats.distinct.add(value);
     }
+  }
+
+  /**
+   * Takes in everything `other` (of the same measures) has added, as if its events had been added
+   * here: how session windows that grow together combine.
+   */
+  merge(other: WindowAccumulator): void {
+    this.events += other.events;
+    for (let i = 0; i < this.fields.length; i++) this.fields[i].merge(other.fields[i]);
   }
 
   /** Every measure by name; see the module comment for when a value is null. */

@@ -15,7 +15,8 @@ import { PartitionRewind, type GroupMember, type LogBatch } from '../ports/event
 import { Deduplicator, type DedupSnapshot } from './dedup';
 import type { ProcessorDeps } from './processor';
 import { recordProblem } from './stream-guard';
-import { ViewWindowState, type ViewStateSnapshot } from './view-state';
+import { SessionWindowState, type SessionStateSnapshot } from './session-state';
+import { ViewWindowState, type ViewStateSnapshot, type WindowState } from './view-state';
 
 export interface ViewProgress {
   /** Input records stored in the aggregates, over the partitions this instance owns. */
@@ -39,7 +40,7 @@ export interface ViewProgress {
 }
 
 interface PartitionCheckpointState {
-  windows: ViewStateSnapshot;
+  windows: ViewStateSnapshot | SessionStateSnapshot;
   /** Absent in checkpoints saved before deduplication existed. */
   dedup?: DedupSnapshot;
   /** Routed input only: the highest source offset applied, per source partition. */
@@ -47,7 +48,7 @@ interface PartitionCheckpointState {
 }
 
 interface PartitionState {
-  windows: ViewWindowState;
+  windows: WindowState;
   dedup: Deduplicator;
   /** Next input offset to fold; everything before it is stored. */
   offset: number;
@@ -144,7 +145,7 @@ export class ViewAggregator implements GroupMember<LoggedEvent | RoutedEvent> {
   private startRestore(partition: number): Promise<PartitionState> {
     const restoring = this.deps.checkpoints.load<PartitionCheckpointState>(this.jobId(partition)).then((checkpoint) => {
       const state: PartitionState = {
-        windows: new ViewWindowState(this.view, this.stream.watermarkDelayMs, checkpoint?.state.windows),
+        windows: windowStateFor(this.view, this.stream.watermarkDelayMs, checkpoint?.state.windows),
         dedup: new Deduplicator(this.dedupHorizonMs, this.deps.dedupMaxKeys, checkpoint?.state.dedup),
         offset: checkpoint?.offsets[this.input.topic] ?? 0,
         sources: { ...checkpoint?.state.sources },
@@ -220,7 +221,7 @@ export class ViewAggregator implements GroupMember<LoggedEvent | RoutedEvent> {
       live.publish(rows);
     }
     // Only now is everything before `end` stored: the checkpoint may move past it.
-    const checkpointState: PartitionCheckpointState = { windows: state.windows.snapshot(), dedup: state.dedup.snapshot(), sources: state.sources };
+    const checkpointState: PartitionCheckpointState = { windows: state.windows.snapshot() as PartitionCheckpointState['windows'], dedup: state.dedup.snapshot(), sources: state.sources };
     await checkpoints.save(this.jobId(batch.partition), { offsets: { [this.input.topic]: end }, state: checkpointState, savedAt: clock.now() });
     state.offset = end;
     this.positions.set(batch.partition, end);
@@ -273,4 +274,10 @@ export class ViewAggregator implements GroupMember<LoggedEvent | RoutedEvent> {
     const generation = this.view.generation ?? 0;
     return generation === 0 ? `view:${this.view.name}:${partition}` : `view:${this.view.name}@${generation}:${partition}`;
   }
+}
+
+/** Session windows or fixed ones, as the view asks, restored from a snapshot of the same kind. */
+function windowStateFor(view: ViewDefinition, watermarkDelayMs: number, snapshot: PartitionCheckpointState['windows'] | undefined): WindowState {
+  if (view.sessionGapMs != null) return new SessionWindowState(view, watermarkDelayMs, snapshot as SessionStateSnapshot | undefined);
+  return new ViewWindowState(view, watermarkDelayMs, snapshot as ViewStateSnapshot | undefined);
 }

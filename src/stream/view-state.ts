@@ -30,7 +30,27 @@ export interface ViewStateSnapshot {
   windows: [number, string, Record<string, KeyValue>, unknown, boolean?][];
 }
 
-export class ViewWindowState {
+export interface WindowStats {
+  lateEvents: number;
+  foldedEvents: number;
+  /** Windows (or sessions) held: open ones, and fired ones kept for late events. */
+  openWindows: number;
+}
+
+/** What a view partition's window state does, whatever its windows: fixed (this file) or sessions. */
+export interface WindowState {
+  /** Event time up to which windows are complete; null before the first event. */
+  watermark(): number | null;
+  stats(): WindowStats;
+  /** Folds the event; false when it is late (counted, and left to the caller's late side output). */
+  fold(event: LoggedEvent): boolean;
+  /** Changed, fired and corrected rows since the last drain (retractions too, for sessions). */
+  drain(revision: number, updatedAt: number): WindowRowRecord[];
+  /** Plain data to restore the state from. */
+  snapshot(): unknown;
+}
+
+export class ViewWindowState implements WindowState {
   private readonly open = new Map<string, OpenWindow>();
   private readonly dirty = new Set<string>();
   private maxEventTime: number | null = null;
@@ -58,7 +78,7 @@ export class ViewWindowState {
     return this.maxEventTime === null ? null : this.maxEventTime - this.watermarkDelayMs;
   }
 
-  stats(): { lateEvents: number; foldedEvents: number; openWindows: number } {
+  stats(): WindowStats {
     return { lateEvents: this.lateEvents, foldedEvents: this.foldedEvents, openWindows: this.open.size };
   }
 

@@ -87,6 +87,15 @@ describe('view drafts', () => {
     expect(checkViewDraft({ ...base, window: '1h', hop: '1s' })[0]).toMatchObject({ path: 'hop', rule: 'hop-range' });
   });
 
+  it('accepts session windows instead of fixed ones, and refuses both at once or a bad gap', () => {
+    const { window: _window, ...sessions } = { ...base, session: '30m' };
+    expect(checkViewDraft(sessions)).toEqual([]);
+    expect(checkViewDraft({ ...base, session: '30m' }).map((p) => [p.path, p.rule])).toEqual([['session', 'one-window-kind']]);
+    expect(checkViewDraft({ ...sessions, session: '2d' }).map((p) => [p.path, p.rule])).toEqual([['session', 'duration']]);
+    const { window: _none, ...neither } = base;
+    expect(checkViewDraft(neither).map((p) => [p.path, p.rule])).toEqual([['window', 'duration']]);
+  });
+
   it('refuses a view with no measures', () => {
     expect(checkViewDraft({ ...base, measures: [] })[0]).toMatchObject({ path: 'measures', rule: 'non-empty' });
   });

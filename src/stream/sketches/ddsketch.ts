@@ -31,24 +31,29 @@ class BinStore {
     public counts: number[] = [],
   ) {}
 
-  add(index: number): void {
+  add(index: number, count = 1): void {
     const counts = this.counts;
     if (counts.length === 0) {
       this.offset = index;
-      counts.push(1);
+      counts.push(count);
       return;
     }
     const top = this.offset + counts.length - 1;
     if (index > top) {
       const bottom = Math.max(this.offset, index - DDSKETCH_MAX_BINS + 1);
       this.resize(bottom, index);
-      this.counts[index - this.offset] += 1;
+      this.counts[index - this.offset] += count;
       return;
     }
     // Too small to keep apart from the top bins: it joins the lowest bin kept.
     const lowest = Math.max(index, top - DDSKETCH_MAX_BINS + 1);
     if (lowest < this.offset) this.resize(lowest, top);
-    this.counts[lowest - this.offset] += 1;
+    this.counts[lowest - this.offset] += count;
+  }
+
+  /** Adds every count of `other`, bin by bin, keeping the same bound on bins as add. */
+  merge(other: BinStore): void {
+    for (let i = 0; i < other.counts.length; i++) if (other.counts[i] > 0) this.add(other.offset + i, other.counts[i]);
   }
 
   total(): number {
@@ -98,6 +103,17 @@ export class DDSketch {
     if (value < this.min) this.min = value;
     if (value > this.max) this.max = value;
     this.total += 1;
+  }
+
+  /** Takes in every value `other` has seen: the sketch of both multisets together. */
+  merge(other: DDSketch): void {
+    if (other.total === 0) return;
+    this.positive.merge(other.positive);
+    this.negative.merge(other.negative);
+    this.zeros += other.zeros;
+    if (other.min < this.min) this.min = other.min;
+    if (other.max > this.max) this.max = other.max;
+    this.total += other.total;
   }
 
   /**

@@ -81,6 +81,11 @@ export class HyperLogLog {
     if (rank > this.registers[index]) this.registers[index] = rank;
   }
 
+  /** Takes in everything `other` has seen: the sketch of the union of both value sets. */
+  merge(other: HyperLogLog): void {
+    for (let i = 0; i < REGISTERS; i++) if (other.registers[i] > this.registers[i]) this.registers[i] = other.registers[i];
+  }
+
   /** Estimated number of distinct values added (Ertl 2017, "New cardinality estimation algorithms"). */
   estimate(): number {
     const histogram = new Array<number>(Q + 2).fill(0);

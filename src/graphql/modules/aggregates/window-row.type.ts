@@ -25,6 +25,9 @@ export class WindowRow {
   @Field(() => Boolean, { description: 'True once the watermark has passed the window end: the row will not change again.' })
   final!: boolean;
 
+  @Field(() => Boolean, { description: 'A retraction (live updates only): the session window that began here was absorbed into another; remove the row.' })
+  retracted!: boolean;
+
   @Field(() => Float, { description: 'Log position the row reflects; a higher revision supersedes a lower one.' })
   revision!: number;
 
@@ -38,6 +41,7 @@ export class WindowRow {
       eventCount: record.eventCount,
       final: record.final,
       revision: record.revision,
+      retracted: record.eventCount === 0,
     });
   }
 }

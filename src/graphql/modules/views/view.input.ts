@@ -25,11 +25,18 @@ export class CreateViewInput {
   @Field(() => String, { nullable: true })
   description?: string | null;
 
-  @Field(() => String, { description: 'Window size: a duration such as "10s", "1m", "1h".' })
-  window!: string;
+  @Field(() => String, { nullable: true, description: 'Window size: a duration such as "10s", "1m", "1h" (tumbling, or hopping with hop). Omit for session windows.' })
+  window?: string | null;
 
   @Field(() => String, { nullable: true, description: 'Slide for hopping windows; omit for tumbling windows.' })
   hop?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Session windows instead of fixed ones: the gap of event time without events of a group key that ends its session, e.g. "30m" (at most "1d"). A session row runs from its first event to its last plus the gap; sessions that grow together merge, and the row of a session absorbed into another is retracted (eventCount 0).',
+  })
+  session?: string | null;
 
   @Field(() => String, {
     nullable: true,

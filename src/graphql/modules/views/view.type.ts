@@ -56,11 +56,14 @@ export class View {
   @Field(() => String)
   description!: string;
 
-  @Field(() => String, { description: 'Window size, e.g. "1m".' })
+  @Field(() => String, { description: 'Window size, e.g. "1m"; for session windows, the gap.' })
   window!: string;
 
   @Field(() => String, { nullable: true, description: 'Slide of hopping windows; null for tumbling windows.' })
   hop!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The gap that ends a session, for session windows; null for fixed windows.' })
+  session!: string | null;
 
   @Field(() => String, { description: 'How long after closing a window still takes late events, e.g. "30s"; "0ms" when it takes none.' })
   allowedLateness!: string;
@@ -91,6 +94,7 @@ export class View {
       window: formatDuration(definition.windowMs),
       hop: definition.hopMs === null ? null : formatDuration(definition.hopMs),
       allowedLateness: formatDuration(definition.allowedLatenessMs ?? 0),
+      session: definition.sessionGapMs == null ? null : formatDuration(definition.sessionGapMs),
       from: definition.fromMs == null ? null : new Date(definition.fromMs),
       generation: definition.generation ?? 0,
       groupBy: definition.groupBy,
