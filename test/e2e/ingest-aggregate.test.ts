@@ -30,6 +30,7 @@ import {
   type ViewSpec,
 } from '../helpers/ground-truth';
 import { uniqueName } from '../helpers/temp-dir';
+import { seeded } from '../helpers/seeded';
 
 const T0 = Date.UTC(2026, 0, 15, 12, 0, 0);
 const EVENTS = 10_000;
@@ -39,18 +40,6 @@ const WATERMARK_DELAY_MS = 5_000;
 const MAX_SHIFT_MS = 4_000; // out of order, but always within the watermark delay
 const COUNTRIES = ['de', 'fr', 'us', 'jp', 'br'];
 const DEVICES = ['web', 'ios', 'android'];
-
-/** Seeded PRNG (mulberry32): the same events every run, so a failure can be replayed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** RFC 3339 text of `time` in a zone `offsetMinutes` east of UTC, e.g. 2026-01-15T14:00:01.250+02:00. */
 function rfc3339WithOffset(time: number, offsetMinutes: number): string {

@@ -17,6 +17,7 @@ import {
 import { freshDataDir, startGateway, waitFor, type GatewayProcess } from '../helpers/gateway-process';
 import { expectRowsEqual, expectedRows, type SentEvent, type ViewSpec } from '../helpers/ground-truth';
 import { uniqueName } from '../helpers/temp-dir';
+import { seeded } from '../helpers/seeded';
 
 const T0 = Date.UTC(2026, 4, 20, 8, 0, 0);
 const WATERMARK_DELAY_MS = 5_000;
@@ -51,18 +52,6 @@ const HOPPING: ViewSpec = {
     { name: 'p90', fn: 'P90', field: 'amount' },
   ],
 };
-
-/** Seeded PRNG (mulberry32): the same events every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * `count` events spread evenly over [from, from + spanMs), 15% of them up to 4 s early (out of order,

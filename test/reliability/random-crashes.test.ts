@@ -11,6 +11,7 @@ import { CreateStreamDocument, CreateViewDocument, IngestDocument, StreamsDocume
 import { freshDataDir, startGateway, waitFor, type GatewayProcess } from '../helpers/gateway-process';
 import { expectRowsEqual, expectedRows, type SentEvent, type ViewSpec } from '../helpers/ground-truth';
 import { uniqueName } from '../helpers/temp-dir';
+import { seeded } from '../helpers/seeded';
 
 const SEED = Number(process.env.TRIBUTARY_CRASH_SEED ?? 20261123);
 const T0 = Date.UTC(2026, 10, 23, 6, 0, 0);
@@ -40,18 +41,6 @@ const VIEWS: Record<string, ViewSpec> = {
     ],
   },
 };
-
-/** Seeded PRNG (mulberry32). */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Batches in event-time order, events within a batch up to 3 s out of order (inside the 5 s watermark delay). */
 function generate(random: () => number): SentEvent[][] {
