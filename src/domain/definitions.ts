@@ -239,6 +239,6 @@ export function generationBase(view: Pick<ViewDefinition, 'generation'>): number
   return (view.generation ?? 0) * GENERATION_SPAN;
 }
 
-/** 2^40 log positions per generation: room for a trillion records per partition, and 8,192 rebuilds. */
+/** 2^40 log positions per generation: room for a trillion records per partition, and 8,190 rebuilds. */
 const GENERATION_SPAN = 2 ** 40;
 export const MAX_VIEW_GENERATION = Math.floor(Number.MAX_SAFE_INTEGER / GENERATION_SPAN) - 1;

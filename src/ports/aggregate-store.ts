@@ -68,7 +68,7 @@ export interface AggregateStore {
   migrate(): Promise<MigrationReport>;
   /** Stores the rows idempotently; resolves once they are durable and visible to queries. */
   upsert(rows: readonly WindowRowRecord[]): Promise<void>;
-  /** Latest revision of each row, ordered by windowStart then key. */
+  /** Latest revision of each row, ordered by windowStart then key; rows whose latest revision holds no events (retractions) are left out. */
   query(query: AggregateQuery): Promise<WindowRowRecord[]>;
   /** Stores late events idempotently (by view, partition, offset); resolves once durable. */
   recordLate(events: readonly LateEventRecord[]): Promise<void>;

@@ -32,9 +32,7 @@ export class Aggregates {
     }
     const limit = range.limit ?? DEFAULT_AGGREGATE_LIMIT;
     checkLimit(limit);
-    const rows = await this.store.query({ view, from, to, limit, minRevision: generationBase(definition) });
-    // A retracted row (a session absorbed into another) holds no events and is not the view's any more.
-    return rows.filter((row) => row.eventCount > 0);
+    return this.store.query({ view, from, to, limit, minRevision: generationBase(definition) });
   }
 
   /** The view's late side output: events too late for any window, newest first, with the total. */
@@ -47,7 +45,19 @@ export class Aggregates {
   /** Live rows of a view; refused at once for an unknown view. */
   subscribe(view: string): LiveSubscription {
     this.catalog.requireView(view);
-    return this.live.subscribe(view);
+    const live = this.live.subscribe(view);
+    const catalog = this.catalog;
+    return {
+      close: () => live.close(),
+      async *[Symbol.asyncIterator]() {
+        for await (const row of live) {
+          // A job still finishing an old generation (here or on another instance) is not the view's any more.
+          const current = catalog.view(view);
+          if (current && row.revision < generationBase(current)) continue;
+          yield row;
+        }
+      },
+    };
   }
 
   progress(view: string): ViewProgress | undefined {

@@ -83,7 +83,7 @@ export class StreamsAndViews {
 
   /**
    * Recomputes a view from the stream's history (leaving out events before `fromMs` when given) as
-   * its next generation; its rows and late events are the old generation's until the new one replaces them.
+   * its next generation; from then on only the new generation's rows and late events are the view's.
    */
   async rebuildView(name: string, fromMs: number | null, actor: string, reason?: string): Promise<ViewDefinition> {
     this.requireView(name, 'name');

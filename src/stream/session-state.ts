@@ -24,12 +24,26 @@ interface Session {
   emitted: [number, number] | null;
 }
 
+/** A row about to be written: [start, end, key, revision]. */
+export type RowIntent = [number, number, Record<string, KeyValue>, number];
+
 export interface SessionStateSnapshot {
   maxEventTime: number | null;
   lateEvents: number;
   foldedEvents: number;
   /** [start, end, canonical key, key, accumulator state, fired, emitted] per session. */
   sessions: [number, number, string, Record<string, KeyValue>, unknown, boolean, [number, number] | null][];
+  /**
+   * Rows an earlier run was about to write when it stopped (see `intents`): once the replay has passed
+   * their revision, any it did not write again is retracted. Absent when there are none.
+   */
+  unconfirmed?: RowIntent[];
+  /** Rows written since the restore, by id, while some are unconfirmed. */
+  emittedSinceRestore?: string[];
+}
+
+function rowId(start: number, key: Record<string, KeyValue>): string {
+  return `${start}|${JSON.stringify(key)}`;
 }
 
 export class SessionWindowState implements WindowState {
@@ -43,6 +57,8 @@ export class SessionWindowState implements WindowState {
   private foldedEvents = 0;
   private readonly gapMs: number;
   private readonly allowedLatenessMs: number;
+  private unconfirmed: RowIntent[] = [];
+  private readonly emittedSinceRestore = new Set<string>();
 
   constructor(
     private readonly view: ViewDefinition,
@@ -59,6 +75,17 @@ export class SessionWindowState implements WindowState {
       const session: Session = { start, end, canonical, key, accumulator: WindowAccumulator.fromState(view.measures, state), fired, emitted };
       this.sessionsOf(canonical).push(session);
     }
+    this.unconfirmed = snapshot.unconfirmed ?? [];
+    for (const id of snapshot.emittedSinceRestore ?? []) this.emittedSinceRestore.add(id);
+  }
+
+  /**
+   * What a caller about to store `rows` saves first (with its last checkpoint): unlike a fixed
+   * window's, a session's start depends on how events were batched, so a replay after a crash may
+   * not write these rows again, and must then retract them.
+   */
+  static intents(rows: readonly WindowRowRecord[]): RowIntent[] {
+    return rows.filter((row) => row.eventCount > 0).map((row) => [row.windowStart, row.windowEnd, row.key, row.revision]);
   }
 
   watermark(): number | null {
@@ -73,13 +100,16 @@ export class SessionWindowState implements WindowState {
 
   fold(event: LoggedEvent): boolean {
     const time = event.envelope.eventTime;
+    // As in Flink, an event meets the watermark as it was before it: its own time moves it only after.
+    const watermark = this.watermark() ?? -Infinity;
     if (this.maxEventTime === null || time > this.maxEventTime) this.maxEventTime = time;
-    const watermark = this.maxEventTime - this.watermarkDelayMs;
     const group = groupKeyOf(event.payload, this.view.groupBy);
     const sessions = this.sessionsOf(group.canonical);
     let start = time;
     let end = time + this.gapMs;
-    const overlapping = sessions.filter((session) => session.start <= end && session.end >= start);
+    // A session past its end plus the lateness is gone, even before a drain purges it: merging into it
+    // would make the result depend on where batches split (Flink clears it by a timer at that point).
+    const overlapping = sessions.filter((session) => session.start <= end && session.end >= start && session.end + this.allowedLatenessMs > watermark);
     for (const session of overlapping) {
       start = Math.min(start, session.start);
       end = Math.max(end, session.end);
@@ -102,7 +132,7 @@ export class SessionWindowState implements WindowState {
     target.start = start;
     target.end = end;
     // A session that grew past the watermark fires again when the watermark reaches its new end.
-    if (end > watermark) target.fired = false;
+    if (end > this.watermark()!) target.fired = false;
     target.accumulator.add(event.payload);
     this.dirty.add(target);
     sessions.sort((a, b) => a.start - b.start);
@@ -129,7 +159,19 @@ export class SessionWindowState implements WindowState {
       if (sessions.length === 0) this.byKey.delete(canonical);
     }
     this.dirty.clear();
+    if (this.unconfirmed.length > 0) this.confirm(rows, revision, updatedAt);
     return rows.sort((a, b) => a.windowStart - b.windowStart);
+  }
+
+  /** Retracts the rows an earlier run wrote that this replay, now past their revision, did not write. */
+  private confirm(rows: WindowRowRecord[], revision: number, updatedAt: number): void {
+    for (const row of rows) if (row.eventCount > 0) this.emittedSinceRestore.add(rowId(row.windowStart, row.key));
+    this.unconfirmed = this.unconfirmed.filter(([start, end, key, written]) => {
+      if (written > revision) return true;
+      if (!this.emittedSinceRestore.has(rowId(start, key))) rows.push({ ...this.retraction(key, [start, end]), revision, updatedAt });
+      return false;
+    });
+    if (this.unconfirmed.length === 0) this.emittedSinceRestore.clear();
   }
 
   snapshot(): SessionStateSnapshot {
@@ -137,7 +179,9 @@ export class SessionWindowState implements WindowState {
     for (const list of this.byKey.values()) {
       for (const s of list) sessions.push([s.start, s.end, s.canonical, s.key, s.accumulator.toState(), s.fired, s.emitted]);
     }
-    return { maxEventTime: this.maxEventTime, lateEvents: this.lateEvents, foldedEvents: this.foldedEvents, sessions };
+    const snapshot: SessionStateSnapshot = { maxEventTime: this.maxEventTime, lateEvents: this.lateEvents, foldedEvents: this.foldedEvents, sessions };
+    if (this.unconfirmed.length > 0) Object.assign(snapshot, { unconfirmed: this.unconfirmed, emittedSinceRestore: [...this.emittedSinceRestore] });
+    return snapshot;
   }
 
   private sessionsOf(canonical: string): Session[] {

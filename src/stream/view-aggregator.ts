@@ -10,7 +10,7 @@ import { DEFAULT_DEDUP_HORIZON_MS, rowRevision, type StreamDefinition, type View
 import type { LoggedEvent, RoutedEvent } from '../domain/envelope';
 import { retry } from '../errors/retry';
 import type { Logger } from '../observability/logger';
-import type { LateEventRecord } from '../ports/aggregate-store';
+import type { LateEventRecord, WindowRowRecord } from '../ports/aggregate-store';
 import { PartitionRewind, type GroupMember, type LogBatch } from '../ports/event-log';
 import { Deduplicator, type DedupSnapshot } from './dedup';
 import type { ProcessorDeps } from './processor';
@@ -49,6 +49,8 @@ interface PartitionCheckpointState {
 
 interface PartitionState {
   windows: WindowState;
+  /** What the last checkpoint holds (the state at `offset`). */
+  saved: PartitionCheckpointState | undefined;
   dedup: Deduplicator;
   /** Next input offset to fold; everything before it is stored. */
   offset: number;
@@ -146,6 +148,7 @@ export class ViewAggregator implements GroupMember<LoggedEvent | RoutedEvent> {
     const restoring = this.deps.checkpoints.load<PartitionCheckpointState>(this.jobId(partition)).then((checkpoint) => {
       const state: PartitionState = {
         windows: windowStateFor(this.view, this.stream.watermarkDelayMs, checkpoint?.state.windows),
+        saved: checkpoint?.state,
         dedup: new Deduplicator(this.dedupHorizonMs, this.deps.dedupMaxKeys, checkpoint?.state.dedup),
         offset: checkpoint?.offsets[this.input.topic] ?? 0,
         sources: { ...checkpoint?.state.sources },
@@ -213,6 +216,7 @@ export class ViewAggregator implements GroupMember<LoggedEvent | RoutedEvent> {
     // Late events are stored before the checkpoint moves past them, like the rows: a replay rewrites both.
     if (late.length > 0) await this.stored(() => aggregates.recordLate(late), 'late-event write failed; retrying');
     const rows = state.windows.drain(this.revisionOf(end), clock.now());
+    if (rows.length > 0 && state.windows instanceof SessionWindowState) await this.saveIntents(state, batch.partition, rows);
     if (rows.length > 0) {
       const timer = metrics.aggregateWriteDuration.startTimer();
       await this.stored(() => aggregates.upsert(rows), 'aggregate write failed; retrying');
@@ -223,6 +227,7 @@ export class ViewAggregator implements GroupMember<LoggedEvent | RoutedEvent> {
     // Only now is everything before `end` stored: the checkpoint may move past it.
     const checkpointState: PartitionCheckpointState = { windows: state.windows.snapshot() as PartitionCheckpointState['windows'], dedup: state.dedup.snapshot(), sources: state.sources };
     await checkpoints.save(this.jobId(batch.partition), { offsets: { [this.input.topic]: end }, state: checkpointState, savedAt: clock.now() });
+    state.saved = checkpointState;
     state.offset = end;
     this.positions.set(batch.partition, end);
     return end;
@@ -245,6 +250,20 @@ export class ViewAggregator implements GroupMember<LoggedEvent | RoutedEvent> {
     if (lag <= this.deps.batchSize) this.caughtUp = true;
     this.deps.metrics.processorLag.set({ view: this.view.name }, lag);
     return lag;
+  }
+
+  /**
+   * Before a session view stores rows: the last checkpoint again, with the rows about to be written
+   * added, so a replay after a crash can retract those it does not write itself (see session-state.ts).
+   */
+  private async saveIntents(state: PartitionState, partition: number, rows: readonly WindowRowRecord[]): Promise<void> {
+    const intents = SessionWindowState.intents(rows);
+    if (intents.length === 0) return;
+    const saved = state.saved ?? { windows: new SessionWindowState(this.view, this.stream.watermarkDelayMs).snapshot(), sources: {} };
+    const windows = saved.windows as SessionStateSnapshot;
+    const withIntents: PartitionCheckpointState = { ...saved, windows: { ...windows, unconfirmed: [...(windows.unconfirmed ?? []), ...intents] } };
+    await this.deps.checkpoints.save(this.jobId(partition), { offsets: { [this.input.topic]: state.offset }, state: withIntents, savedAt: this.deps.clock.now() });
+    state.saved = withIntents;
   }
 
   /** Runs a store write until it succeeds or the processor stops: the checkpoint must not pass unstored data. */

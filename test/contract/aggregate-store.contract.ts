@@ -184,7 +184,7 @@ export function describeAggregateStoreContract(
 
     it('round-trips null and non-finite measure values, and a view with no groupBy', async () => {
       const view = uniqueName('nulls');
-      const r = row(view, { key: {}, values: { min: null, max: null, sum: Infinity, low: -Infinity, count: 0 }, eventCount: 0 });
+      const r = row(view, { key: {}, values: { min: null, max: null, sum: Infinity, low: -Infinity, count: 0 }, eventCount: 1 });
       await store.upsert([r]);
       expect(await store.query({ view })).toEqual([r]);
     });
@@ -265,6 +265,20 @@ export function describeAggregateStoreContract(
       await store.upsert([row(view, { key: de, revision: GENERATION + 3, values: { count: 1, total: 1 } })]);
       expect((await store.query({ view, minRevision: GENERATION })).map((r) => [r.key, r.revision])).toEqual([[de, GENERATION + 3]]);
       expect((await store.query({ view })).map((r) => r.revision)).toEqual([GENERATION + 3, 9]);
+    });
+
+    it('leaves out a key whose newest revision holds no events (a retraction), before the limit counts', async () => {
+      const view = uniqueName('retracted');
+      const early = row(view, { windowStart: 1_000, windowEnd: 2_000, revision: 1 });
+      const gone = row(view, { windowStart: 2_000, windowEnd: 3_000, revision: 1 });
+      const late = row(view, { windowStart: 3_000, windowEnd: 4_000, revision: 1 });
+      await store.upsert([early, gone, late]);
+      await store.upsert([{ ...gone, eventCount: 0, values: { count: null, total: null }, revision: 2 }]);
+      expect((await store.query({ view })).map((r) => r.windowStart)).toEqual([1_000, 3_000]);
+      expect((await store.query({ view, from: 2_000, limit: 1 })).map((r) => r.windowStart)).toEqual([3_000]);
+      // A newer real row brings the key back.
+      await store.upsert([{ ...gone, revision: 3 }]);
+      expect((await store.query({ view })).map((r) => r.windowStart)).toEqual([1_000, 2_000, 3_000]);
     });
 
     it('keeps data across close and reopen', async () => {

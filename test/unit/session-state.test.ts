@@ -107,6 +107,61 @@ describe('session windows', () => {
     expect(state.stats().lateEvents).toBe(1);
   });
 
+  it('never merges into a session already past its lateness, however the batches fall', () => {
+    const small = { ...view, windowMs: 10, sessionGapMs: 10 };
+    const oneBatch = new SessionWindowState(small, 0);
+    const split = new SessionWindowState(small, 0);
+    const rows: WindowRowRecord[][] = [[], []];
+    for (const [time, user] of [[0, 'u'], [12, 'v'], [10, 'u']] as const) {
+      oneBatch.fold(click(time, user));
+      split.fold(click(time, user));
+      rows[1].push(...split.drain(time + 1, 0));
+    }
+    oneBatch.fold(click(100, 'w'));
+    split.fold(click(100, 'w'));
+    rows[0].push(...oneBatch.drain(200, 0));
+    rows[1].push(...split.drain(200, 0));
+    // [0, 10) is gone once the watermark (before u@10 arrives) is 12: u@10 opens a session of its own.
+    expect(stored(rows[0]).filter((r) => r.startsWith('u'))).toEqual(['u@0-10:1F', 'u@10-20:1F']);
+    expect(stored(rows[1]).filter((r) => r.startsWith('u'))).toEqual(stored(rows[0]).filter((r) => r.startsWith('u')));
+  });
+
+  it('after a crash between storing rows and the checkpoint, retracts the rows the replay does not write again', () => {
+    const before = new SessionWindowState(view, 200_000);
+    before.fold(click(0, 'bob'));
+    const first = before.drain(1, 0); // stored and checkpointed with bob's session
+    const checkpoint = JSON.parse(JSON.stringify(before.snapshot()));
+    // The run goes on: one event in a batch, its row stored at revision 2, then a crash before the checkpoint.
+    before.fold(click(100_000, 'ann'));
+    const written = before.drain(2, 0);
+    expect(summary(written)).toEqual(['ann@100000-130000:1']);
+    const restored = new SessionWindowState(view, 200_000, { ...checkpoint, unconfirmed: SessionWindowState.intents(written) });
+    // The replay's batch holds more (the producer wrote on): ann's session now starts at 95 s.
+    restored.fold(click(100_000, 'ann'));
+    restored.fold(click(95_000, 'ann'));
+    const replayed = restored.drain(3, 0);
+    expect(summary(replayed)).toEqual(['ann@95000-130000:2', 'ann@100000-130000:0F']);
+    expect(stored([...first, ...written, ...replayed])).toEqual(['ann@95000-130000:2', 'bob@0-30000:1']);
+    expect(restored.snapshot()).not.toHaveProperty('unconfirmed');
+  });
+
+  it('keeps an unconfirmed row the replay wrote again, even if its session was purged before the replay passed it', () => {
+    const restored = new SessionWindowState(view, 0, {
+      maxEventTime: null,
+      lateEvents: 0,
+      foldedEvents: 0,
+      sessions: [],
+      unconfirmed: [[0, 30_000, { user: 'ann' }, 5]],
+    });
+    restored.fold(click(0, 'ann'));
+    restored.fold(click(40_000, 'bob')); // ann's [0, 30 s) fires and is purged at this drain
+    expect(summary(restored.drain(2, 0))).toEqual(['ann@0-30000:1F', 'bob@40000-70000:1']);
+    restored.fold(click(41_000, 'bob'));
+    const later = restored.drain(5, 0); // past the unconfirmed row's revision: ann@0 was written again, so it stays
+    expect(summary(later).filter((row) => row.startsWith('ann'))).toEqual([]);
+    expect(JSON.parse(JSON.stringify(restored.snapshot()))).not.toHaveProperty('unconfirmed');
+  });
+
   it('stores what the oracle computes, for shuffled events within the watermark delay, across snapshots', () => {
     let seed = 7;
     const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);

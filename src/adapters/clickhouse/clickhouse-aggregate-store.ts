@@ -89,10 +89,16 @@ export class ClickHouseAggregateStore implements AggregateStore {
     // FINAL merges revisions at read time: the highest revision wins, across parts not yet merged.
     // The WHERE touches sorting-key columns, and the revision only from below, so even an engine that
     // filters before merging (PREWHERE) keeps each key's newest revision; never filter otherwise here.
+    // Retracted rows (no events: a session window absorbed into another) are left out only after the
+    // merge, in the outer query, so the limit counts rows that are really there.
     const rows = await this.executor.queryRows<StoredRow>(
       `SELECT view, window_start, window_end, key_json, measure_names, measure_values, event_count, is_final, revision, updated_at
-FROM ${TABLE} FINAL
-WHERE ${conditions.join(' AND ')}
+FROM (
+  SELECT view, window_start, window_end, group_key, key_json, measure_names, measure_values, event_count, is_final, revision, updated_at
+  FROM ${TABLE} FINAL
+  WHERE ${conditions.join(' AND ')}
+)
+WHERE event_count > 0
 ORDER BY window_start, group_key${limitClause}`,
     );
     return rows.map(fromStored);

@@ -27,7 +27,7 @@ export class ViewResolver {
 
   @Mutation(() => View, {
     description:
-      "Recomputes a view from the stream's history, from `from` when given (else from the view's own start), as its next generation: its windows, rows and late events start afresh, and queries show the new generation's rows as they are stored. Progress shows how far it has got.",
+      "Recomputes a view from the stream's history as its next generation: from `from` when given, from the stream's start when `from` is null, else from the view's own start. Its windows, rows and late events start afresh; queries and live updates show only the new generation's rows, as they are stored. Progress shows how far it has got.",
   })
   async rebuildView(
     @Arg('name', () => String) name: string,
@@ -36,7 +36,8 @@ export class ViewResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<View> {
     mayData(ctx, 'VIEW', name, 'manage');
-    const fromMs = from === undefined || from === null ? (ctx.services.catalog.view(name)?.fromMs ?? null) : from.getTime();
+    // Omitted: the view's own start; null: the whole stream; a time: from then.
+    const fromMs = from === undefined ? (ctx.services.catalog.view(name)?.fromMs ?? null) : (from?.getTime() ?? null);
     return View.from(await ctx.services.catalog.rebuildView(name, fromMs, ctx.producer, reason ?? undefined));
   }
 
