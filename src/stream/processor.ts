@@ -107,6 +107,10 @@ class ViewJob {
     return this.aggregator?.progress();
   }
 
+  lagSample(): ReturnType<ViewAggregator['lagSample']> | undefined {
+    return this.aggregator?.lagSample();
+  }
+
   sampleLag(): Promise<number> {
     return this.aggregator?.sampleLag() ?? Promise.resolve(0);
   }
@@ -174,9 +178,9 @@ export class StreamProcessor {
     const now = this.deps.clock.now();
     let most = 0;
     for (const view of this.deps.controlPlane.viewsOf(stream)) {
-      const progress = this.jobs.get(view.name)?.progress();
-      if (!progress?.caughtUp || progress.lagSampledAt === null || now - progress.lagSampledAt > LAG_FRESH_MS) continue;
-      most = Math.max(most, progress.lag);
+      const sample = this.jobs.get(view.name)?.lagSample();
+      if (!sample?.caughtUp || sample.lagSampledAt === null || now - sample.lagSampledAt > LAG_FRESH_MS) continue;
+      most = Math.max(most, sample.lag);
     }
     return most;
   }

@@ -105,6 +105,11 @@ export class ViewAggregator implements GroupMember<LoggedEvent | RoutedEvent> {
     return this.joined && this.restored.size === this.restoring.size;
   }
 
+  /** The last lag sample alone: cheap enough for ingest to ask on every request. */
+  lagSample(): Pick<ViewProgress, 'lag' | 'lagSampledAt' | 'caughtUp'> {
+    return { lag: this.sampledLag, lagSampledAt: this.lagSampledAt, caughtUp: this.caughtUp };
+  }
+
   progress(): ViewProgress {
     const progress: ViewProgress = {
       offset: [...this.positions.values()].reduce((sum, offset) => sum + offset, 0),
@@ -113,9 +118,7 @@ export class ViewAggregator implements GroupMember<LoggedEvent | RoutedEvent> {
       foldedEvents: 0,
       duplicateEvents: 0,
       openWindows: 0,
-      lag: this.sampledLag,
-      lagSampledAt: this.lagSampledAt,
-      caughtUp: this.caughtUp,
+      ...this.lagSample(),
     };
     for (const state of this.restored.values()) {
       const stats = state.windows.stats();
