@@ -8,6 +8,18 @@ export function checkAppendInput(values: readonly unknown[], options: AppendOpti
   if (options.keys && options.keys.length !== values.length) {
     throw new GatewayError('BAD_USER_INPUT', `keys must have one entry per value (${values.length}); got ${options.keys.length}`, { path: 'keys' });
   }
+  if (options.partitions && options.partitions.length !== values.length) {
+    throw new GatewayError('BAD_USER_INPUT', `partitions must have one entry per value (${values.length}); got ${options.partitions.length}`, { path: 'partitions' });
+  }
+  for (const partition of options.partitions ?? []) checkCount(partition, 'partitions');
+}
+
+/** Every partition an append names must exist in the topic. */
+export function checkPartitionsExist(options: AppendOptions, topic: string, partitionCount: number): void {
+  const missing = options.partitions?.find((partition) => partition >= partitionCount);
+  if (missing !== undefined) {
+    throw new GatewayError('BAD_USER_INPUT', `topic "${topic}" has ${partitionCount} partition${partitionCount === 1 ? '' : 's'}; got partition ${missing}`, { path: 'partitions' });
+  }
 }
 
 /** An offset or a record count: a safe integer >= 0. */

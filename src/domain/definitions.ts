@@ -29,6 +29,11 @@ export interface StreamDefinition {
   eventIdField?: string | null;
   /** Event-time span over which a repeated event id is recognized (absent in older streams: the default). */
   dedupHorizonMs?: number;
+  /**
+   * Processing time after which a partition that sent no events stops holding back the watermark of
+   * views over several partitions (Flink's withIdleness); absent in older streams: the default.
+   */
+  idleTimeoutMs?: number;
   createdAt: number;
   createdBy: string;
 }
@@ -105,11 +110,19 @@ export interface StreamDraft {
   replicationFactor?: number | null;
   eventIdField?: string | null;
   dedupHorizon?: string | null;
+  idleTimeout?: string | null;
 }
 
 /** How long event ids are remembered when a stream does not say. */
 export const DEFAULT_DEDUP_HORIZON_MS = 3_600_000;
 const MAX_DEDUP_HORIZON_MS = 7 * 86_400_000;
+/** How long a silent partition holds back the watermark when a stream does not say. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+const MAX_IDLE_TIMEOUT_MS = 86_400_000;
+
+export function streamIdleTimeoutMs(stream: StreamDefinition): number {
+  return stream.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+}
 
 export function checkStreamDraft(draft: StreamDraft): RuleViolation[] {
   const problems = [...checkName(draft.name, 'name'), ...checkFieldPath(draft.timestampField ?? 'ts', 'timestampField')];
@@ -119,6 +132,12 @@ export function checkStreamDraft(draft: StreamDraft): RuleViolation[] {
     const ms = parseDuration(draft.dedupHorizon);
     if (!ms || ms > MAX_DEDUP_HORIZON_MS) {
       problems.push({ path: 'dedupHorizon', rule: 'duration', message: `dedupHorizon must be a positive duration up to "7d" such as "1h"; got ${JSON.stringify(draft.dedupHorizon)}` });
+    }
+  }
+  if (draft.idleTimeout != null) {
+    const ms = parseDuration(draft.idleTimeout);
+    if (!ms || ms > MAX_IDLE_TIMEOUT_MS) {
+      problems.push({ path: 'idleTimeout', rule: 'duration', message: `idleTimeout must be a positive duration up to "1d" such as "1m"; got ${JSON.stringify(draft.idleTimeout)}` });
     }
   }
   const { partitions, replicationFactor } = draft;

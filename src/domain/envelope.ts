@@ -36,6 +36,23 @@ export interface RoutedEvent {
   event: LoggedEvent;
 }
 
+/**
+ * A router's word, on every partition of a view's repartition topic, that the events of its source
+ * partition up to `offset` are all sent and its watermark there is `watermark` (stream/watermarks.ts).
+ */
+export interface RoutedWatermark {
+  partition: number;
+  offset: number;
+  watermark: number;
+}
+
+/** What a view's repartition topic holds. */
+export type RoutedRecord = RoutedEvent | RoutedWatermark;
+
+export function isRoutedWatermark(record: RoutedRecord): record is RoutedWatermark {
+  return (record as RoutedWatermark).watermark !== undefined;
+}
+
 /** True for a record that carries Tributary's envelope (not one another producer wrote). */
 export function isLoggedEvent(value: unknown): value is LoggedEvent {
   const event = value as LoggedEvent | null;

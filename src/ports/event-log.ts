@@ -15,6 +15,11 @@ export interface AppendOptions {
    * partition per topic ignores them.
    */
   keys?: readonly string[];
+  /**
+   * Partition of each value (same length as `values`), instead of one picked by key: for records
+   * every partition must see, such as a router's watermarks.
+   */
+  partitions?: readonly number[];
 }
 
 /** How a new topic is laid out; what is left out takes the log's defaults. */

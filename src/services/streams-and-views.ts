@@ -5,8 +5,9 @@ import type { AuditEntry } from '../domain/audit';
 import type { CatalogOutcome } from '../domain/catalog';
 import {
   checkStreamDraft,
-  DEFAULT_DEDUP_HORIZON_MS,
   checkViewDraft,
+  DEFAULT_DEDUP_HORIZON_MS,
+  DEFAULT_IDLE_TIMEOUT_MS,
   type RuleViolation,
   type StreamDefinition,
   type StreamDraft,
@@ -40,6 +41,7 @@ export class StreamsAndViews {
       replicationFactor: draft.replicationFactor ?? null,
       eventIdField: draft.eventIdField ?? null,
       dedupHorizonMs: draft.dedupHorizon == null ? DEFAULT_DEDUP_HORIZON_MS : parseDuration(draft.dedupHorizon)!,
+      idleTimeoutMs: draft.idleTimeout == null ? DEFAULT_IDLE_TIMEOUT_MS : parseDuration(draft.idleTimeout)!,
       createdAt: this.clock.now(),
       createdBy: actor,
     };

@@ -10,10 +10,13 @@
 // sit in different partitions, so a second group first routes every event to the view's repartition
 // topic, keyed by its group key (the Kafka Streams pattern); the aggregating group reads that instead.
 // Routed records carry their source partition and offset: a router that crashed before committing
-// sends some records again, and the aggregator skips every one it has already applied.
+// sends some records again, and the aggregator skips every one it has already applied. After each
+// batch a router also sends its source partition's watermark to every repartition partition, which
+// is how an aggregating member learns how far event time has got over the whole stream
+// (stream/watermarks.ts).
 
-import type { StreamDefinition, ViewDefinition } from '../domain/definitions';
-import type { LoggedEvent, RoutedEvent } from '../domain/envelope';
+import { streamIdleTimeoutMs, type StreamDefinition, type ViewDefinition } from '../domain/definitions';
+import type { LoggedEvent, RoutedEvent, RoutedWatermark } from '../domain/envelope';
 import { eventTopic, repartitionTopic } from '../domain/topics';
 import { retry, sleep } from '../errors/retry';
 import type { Logger } from '../observability/logger';
@@ -52,13 +55,24 @@ export interface ProcessorDeps {
 
 const RESTART_BACKOFF_MS = 1_000;
 
-/** Sends every event of a partitioned stream to the view's repartition topic, keyed by group key. */
-class ViewRouter implements GroupMember<LoggedEvent> {
+/**
+ * Sends every event of a partitioned stream to the view's repartition topic, keyed by group key, and
+ * then its source partition's watermark to every partition of that topic.
+ */
+export class ViewRouter implements GroupMember<LoggedEvent> {
+  private readonly topic: string;
+  /** Per source partition: the largest event time routed, and the watermark last sent and when. */
+  private readonly sources = new Map<number, { maxEventTime: number; sent: number | null; sentAt: number }>();
+  private targets: number | undefined;
+
   constructor(
     private readonly view: ViewDefinition,
+    private readonly stream: StreamDefinition,
     private readonly deps: ProcessorDeps,
     private readonly signal: AbortSignal,
-  ) {}
+  ) {
+    this.topic = repartitionTopic(view.name);
+  }
 
   assigned(): void {}
 
@@ -66,13 +80,42 @@ class ViewRouter implements GroupMember<LoggedEvent> {
     if (records.length === 0) return undefined;
     const routed: RoutedEvent[] = records.map(({ offset, value }) => ({ partition, offset, event: value }));
     const keys = records.map(({ value }) => groupKeyOf(value.payload, this.view.groupBy).canonical);
-    await retry(() => this.deps.log.append(repartitionTopic(this.view.name), routed, { keys }), {
+    await this.persistently(() => this.deps.log.append(this.topic, routed, { keys }));
+    const last = records[records.length - 1].offset;
+    await this.sendWatermark(partition, last, records);
+    return last + 1;
+  }
+
+  /**
+   * After the batch's events: the source partition's watermark, to every repartition partition, when
+   * it moved, or a third of the idle timeout after the last one so the source does not look idle.
+   */
+  private async sendWatermark(partition: number, offset: number, records: readonly { value: LoggedEvent }[]): Promise<void> {
+    const source = this.sources.get(partition) ?? { maxEventTime: -Infinity, sent: null, sentAt: -Infinity };
+    this.sources.set(partition, source);
+    for (const { value } of records) {
+      const time = value?.envelope?.eventTime;
+      if (typeof time === 'number' && time > source.maxEventTime) source.maxEventTime = time;
+    }
+    if (source.maxEventTime === -Infinity) return;
+    const now = this.deps.clock.now();
+    const watermark = source.maxEventTime - this.stream.watermarkDelayMs;
+    if (source.sent !== null && watermark <= source.sent && now - source.sentAt < streamIdleTimeoutMs(this.stream) / 3) return;
+    this.targets ??= await this.persistently(() => this.deps.log.partitionCount(this.topic));
+    const partitions = Array.from({ length: this.targets }, (_, target) => target);
+    const marks: RoutedWatermark[] = partitions.map(() => ({ partition, offset, watermark }));
+    await this.persistently(() => this.deps.log.append(this.topic, marks, { partitions }));
+    source.sent = watermark;
+    source.sentAt = now;
+  }
+
+  /** Runs a write (or read) of the repartition topic until it succeeds or the processor stops. */
+  private persistently<T>(operation: () => Promise<T>): Promise<T> {
+    return retry(operation, {
       retries: Infinity,
       signal: this.signal,
-      onRetry: (error, attempt, delayMs) =>
-        this.deps.logger.warn({ err: error, view: this.view.name, attempt, delayMs }, 'repartition write failed; retrying'),
+      onRetry: (error, attempt, delayMs) => this.deps.logger.warn({ err: error, view: this.view.name, attempt, delayMs }, 'repartition write failed; retrying'),
     });
-    return records[records.length - 1].offset + 1;
   }
 }
 
@@ -121,13 +164,13 @@ class ViewJob {
     const partitions = await this.untilStopped(() => log.partitionCount(source), 'cannot read the stream topic');
     if (partitions === undefined) return;
     const routed = partitions > 1;
-    const input = { topic: routed ? repartitionTopic(this.view.name) : source, routed };
+    const input = { topic: routed ? repartitionTopic(this.view.name) : source, routed, sourcePartitions: partitions };
     this.aggregator = new ViewAggregator(this.view, this.stream, input, this.deps, this.signal);
     const options = { maxRecords: this.deps.batchSize, signal: this.signal };
     const aggregator = this.aggregator;
     await Promise.all([
       routed
-        ? this.untilStopped(() => log.consume(`router.${this.view.name}`, source, new ViewRouter(this.view, this.deps, this.signal), options), 'view router stopped')
+        ? this.untilStopped(() => log.consume(`router.${this.view.name}`, source, new ViewRouter(this.view, this.stream, this.deps, this.signal), options), 'view router stopped')
         : undefined,
       this.untilStopped(() => log.consume(viewGroup(this.view), input.topic, aggregator, options), 'view consumer stopped'),
     ]);

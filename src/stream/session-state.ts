@@ -11,6 +11,7 @@ import type { LoggedEvent } from '../domain/envelope';
 import type { KeyValue, WindowRowRecord } from '../ports/aggregate-store';
 import { WindowAccumulator } from './measures';
 import type { WindowState, WindowStats } from './view-state';
+import { PartitionWatermark } from './watermarks';
 import { groupKeyOf } from './windows';
 
 interface Session {
@@ -29,6 +30,8 @@ export type RowIntent = [number, number, Record<string, KeyValue>, number];
 
 export interface SessionStateSnapshot {
   maxEventTime: number | null;
+  /** Routed input only: the watermark last set from the sources'. */
+  watermark?: number | null;
   lateEvents: number;
   foldedEvents: number;
   /** [start, end, canonical key, key, accumulator state, fired, emitted] per session. */
@@ -52,7 +55,7 @@ export class SessionWindowState implements WindowState {
   private readonly dirty = new Set<Session>();
   /** Rows to retract at the next drain: sessions absorbed into others after their rows were stored. */
   private retractions: WindowRowRecord[] = [];
-  private maxEventTime: number | null = null;
+  private readonly time: PartitionWatermark;
   private lateEvents = 0;
   private foldedEvents = 0;
   private readonly gapMs: number;
@@ -62,13 +65,13 @@ export class SessionWindowState implements WindowState {
 
   constructor(
     private readonly view: ViewDefinition,
-    private readonly watermarkDelayMs: number,
+    watermarkDelayMs: number | null,
     snapshot?: SessionStateSnapshot,
   ) {
     this.gapMs = view.sessionGapMs!;
     this.allowedLatenessMs = view.allowedLatenessMs ?? 0;
+    this.time = new PartitionWatermark(watermarkDelayMs, snapshot);
     if (!snapshot) return;
-    this.maxEventTime = snapshot.maxEventTime;
     this.lateEvents = snapshot.lateEvents;
     this.foldedEvents = snapshot.foldedEvents;
     for (const [start, end, canonical, key, state, fired, emitted] of snapshot.sessions) {
@@ -89,7 +92,11 @@ export class SessionWindowState implements WindowState {
   }
 
   watermark(): number | null {
-    return this.maxEventTime === null ? null : this.maxEventTime - this.watermarkDelayMs;
+    return this.time.current();
+  }
+
+  advanceWatermark(watermark: number): void {
+    this.time.advance(watermark);
   }
 
   stats(): WindowStats {
@@ -102,7 +109,7 @@ export class SessionWindowState implements WindowState {
     const time = event.envelope.eventTime;
     // As in Flink, an event meets the watermark as it was before it: its own time moves it only after.
     const watermark = this.watermark() ?? -Infinity;
-    if (this.maxEventTime === null || time > this.maxEventTime) this.maxEventTime = time;
+    this.time.observe(time);
     const group = groupKeyOf(event.payload, this.view.groupBy);
     const sessions = this.sessionsOf(group.canonical);
     let start = time;
@@ -179,7 +186,7 @@ export class SessionWindowState implements WindowState {
     for (const list of this.byKey.values()) {
       for (const s of list) sessions.push([s.start, s.end, s.canonical, s.key, s.accumulator.toState(), s.fired, s.emitted]);
     }
-    const snapshot: SessionStateSnapshot = { maxEventTime: this.maxEventTime, lateEvents: this.lateEvents, foldedEvents: this.foldedEvents, sessions };
+    const snapshot: SessionStateSnapshot = { ...this.time.snapshot(), lateEvents: this.lateEvents, foldedEvents: this.foldedEvents, sessions };
     if (this.unconfirmed.length > 0) Object.assign(snapshot, { unconfirmed: this.unconfirmed, emittedSinceRestore: [...this.emittedSinceRestore] });
     return snapshot;
   }

@@ -6,8 +6,8 @@
 // a replay rewrites rather than adds.
 
 import { DedupKeys } from '../domain/dedup-keys';
-import { DEFAULT_DEDUP_HORIZON_MS, rowRevision, type StreamDefinition, type ViewDefinition } from '../domain/definitions';
-import type { LoggedEvent, RoutedEvent } from '../domain/envelope';
+import { DEFAULT_DEDUP_HORIZON_MS, rowRevision, streamIdleTimeoutMs, type StreamDefinition, type ViewDefinition } from '../domain/definitions';
+import { isRoutedWatermark, type LoggedEvent, type RoutedRecord } from '../domain/envelope';
 import { retry } from '../errors/retry';
 import type { Logger } from '../observability/logger';
 import type { LateEventRecord, WindowRowRecord } from '../ports/aggregate-store';
@@ -17,6 +17,7 @@ import type { ProcessorDeps } from './processor';
 import { recordProblem } from './stream-guard';
 import { SessionWindowState, type SessionStateSnapshot } from './session-state';
 import { ViewWindowState, type ViewStateSnapshot, type WindowState } from './view-state';
+import { SourceWatermarks, type SourceWatermarksSnapshot } from './watermarks';
 
 export interface ViewProgress {
   /** Input records stored in the aggregates, over the partitions this instance owns. */
@@ -45,6 +46,8 @@ interface PartitionCheckpointState {
   dedup?: DedupSnapshot;
   /** Routed input only: the highest source offset applied, per source partition. */
   sources: Record<number, number>;
+  /** Routed input only: the watermarks the source partitions sent. */
+  sourceWatermarks?: SourceWatermarksSnapshot;
 }
 
 interface PartitionState {
@@ -55,12 +58,14 @@ interface PartitionState {
   /** Next input offset to fold; everything before it is stored. */
   offset: number;
   sources: Record<number, number>;
+  /** Routed input only: the source partitions' watermarks, whose minimum moves the windows' watermark. */
+  sourceWatermarks: SourceWatermarks | undefined;
   /** Whether this restore already asked the log to go back to `offset` once. */
   rewound: boolean;
 }
 
 /** Aggregates the partitions of a view's input that this instance owns. */
-export class ViewAggregator implements GroupMember<LoggedEvent | RoutedEvent> {
+export class ViewAggregator implements GroupMember<LoggedEvent | RoutedRecord> {
   private readonly restoring = new Map<number, Promise<PartitionState>>();
   private readonly restored = new Map<number, PartitionState>();
   /** Next offset to fold of every owned partition, as last stored: kept while a partition restarts. */
@@ -78,7 +83,8 @@ export class ViewAggregator implements GroupMember<LoggedEvent | RoutedEvent> {
   constructor(
     private readonly view: ViewDefinition,
     private readonly stream: StreamDefinition,
-    private readonly input: { topic: string; routed: boolean },
+    /** The topic read: the stream's own (one partition), or the view's repartition topic fed by the stream's `sourcePartitions`. */
+    private readonly input: { topic: string; routed: boolean; sourcePartitions: number },
     private readonly deps: ProcessorDeps,
     private readonly signal: AbortSignal,
   ) {
@@ -132,7 +138,7 @@ export class ViewAggregator implements GroupMember<LoggedEvent | RoutedEvent> {
     return progress;
   }
 
-  async handle(batch: LogBatch<LoggedEvent | RoutedEvent>): Promise<number | undefined> {
+  async handle(batch: LogBatch<LoggedEvent | RoutedRecord>): Promise<number | undefined> {
     const { partition } = batch;
     try {
       const state = await (this.restoring.get(partition) ?? this.startRestore(partition));
@@ -149,12 +155,14 @@ export class ViewAggregator implements GroupMember<LoggedEvent | RoutedEvent> {
 
   private startRestore(partition: number): Promise<PartitionState> {
     const restoring = this.deps.checkpoints.load<PartitionCheckpointState>(this.jobId(partition)).then((checkpoint) => {
+      const { routed, sourcePartitions } = this.input;
       const state: PartitionState = {
-        windows: windowStateFor(this.view, this.stream.watermarkDelayMs, checkpoint?.state.windows),
+        windows: this.windowState(checkpoint?.state.windows),
         saved: checkpoint?.state,
         dedup: new Deduplicator(this.dedupHorizonMs, this.deps.dedupMaxKeys, checkpoint?.state.dedup),
         offset: checkpoint?.offsets[this.input.topic] ?? 0,
         sources: { ...checkpoint?.state.sources },
+        sourceWatermarks: routed ? new SourceWatermarks(sourcePartitions, streamIdleTimeoutMs(this.stream), this.deps.clock.now(), checkpoint?.state.sourceWatermarks) : undefined,
         rewound: false,
       };
       if (this.restoring.get(partition) === restoring) {
@@ -168,7 +176,7 @@ export class ViewAggregator implements GroupMember<LoggedEvent | RoutedEvent> {
     return restoring;
   }
 
-  private async fold(state: PartitionState, batch: LogBatch<LoggedEvent | RoutedEvent>): Promise<number> {
+  private async fold(state: PartitionState, batch: LogBatch<LoggedEvent | RoutedRecord>): Promise<number> {
     const { aggregates, checkpoints, live, metrics, clock } = this.deps;
     const name = this.view.name;
     const last = batch.records[batch.records.length - 1];
@@ -192,7 +200,7 @@ export class ViewAggregator implements GroupMember<LoggedEvent | RoutedEvent> {
     const late: LateEventRecord[] = [];
     for (const record of batch.records) {
       if (record.offset < state.offset) continue;
-      const event = this.input.routed ? this.unrouted(state, record.value as RoutedEvent) : (record.value as LoggedEvent);
+      const event = this.input.routed ? this.unrouted(state, record.value as RoutedRecord) : (record.value as LoggedEvent);
       if (event === undefined) continue;
       // A record without an envelope cannot be placed in time; one that breaks its schema must not count.
       if (recordProblem(this.deps.schemas, event)) {
@@ -228,7 +236,12 @@ export class ViewAggregator implements GroupMember<LoggedEvent | RoutedEvent> {
       live.publish(rows);
     }
     // Only now is everything before `end` stored: the checkpoint may move past it.
-    const checkpointState: PartitionCheckpointState = { windows: state.windows.snapshot() as PartitionCheckpointState['windows'], dedup: state.dedup.snapshot(), sources: state.sources };
+    const checkpointState: PartitionCheckpointState = {
+      windows: state.windows.snapshot() as PartitionCheckpointState['windows'],
+      dedup: state.dedup.snapshot(),
+      sources: state.sources,
+      ...(state.sourceWatermarks ? { sourceWatermarks: state.sourceWatermarks.snapshot() } : {}),
+    };
     await checkpoints.save(this.jobId(batch.partition), { offsets: { [this.input.topic]: end }, state: checkpointState, savedAt: clock.now() });
     state.saved = checkpointState;
     state.offset = end;
@@ -262,7 +275,7 @@ export class ViewAggregator implements GroupMember<LoggedEvent | RoutedEvent> {
   private async saveIntents(state: PartitionState, partition: number, rows: readonly WindowRowRecord[]): Promise<void> {
     const intents = SessionWindowState.intents(rows);
     if (intents.length === 0) return;
-    const saved = state.saved ?? { windows: new SessionWindowState(this.view, this.stream.watermarkDelayMs).snapshot(), sources: {} };
+    const saved = state.saved ?? { windows: this.windowState(undefined).snapshot() as SessionStateSnapshot, sources: {} };
     const windows = saved.windows as SessionStateSnapshot;
     const withIntents: PartitionCheckpointState = { ...saved, windows: { ...windows, unconfirmed: [...(windows.unconfirmed ?? []), ...intents] } };
     await this.deps.checkpoints.save(this.jobId(partition), { offsets: { [this.input.topic]: state.offset }, state: withIntents, savedAt: this.deps.clock.now() });
@@ -283,12 +296,32 @@ export class ViewAggregator implements GroupMember<LoggedEvent | RoutedEvent> {
     return { view: this.view.name, generation: this.view.generation ?? 0, partition, offset, eventId: envelope.eventId, eventTime: envelope.eventTime, watermark, receivedAt: envelope.receivedAt, recordedAt: this.deps.clock.now(), payload };
   }
 
-  /** The routed event, or undefined when it was applied before (a router resent it after a crash). */
-  private unrouted(state: PartitionState, routed: RoutedEvent): LoggedEvent | undefined {
+  /**
+   * The routed event, or undefined when it was applied before (a router resent it after a crash) or
+   * is a source's watermark, which moves the windows' watermark to the least over the active sources.
+   */
+  private unrouted(state: PartitionState, routed: RoutedRecord): LoggedEvent | undefined {
+    if (isRoutedWatermark(routed)) {
+      const now = this.deps.clock.now();
+      state.sourceWatermarks!.mark(routed.partition, routed.watermark, now);
+      const combined = state.sourceWatermarks!.combined(now);
+      if (combined !== null) state.windows.advanceWatermark(combined);
+      return undefined;
+    }
     const applied = state.sources[routed.partition];
     if (applied !== undefined && routed.offset <= applied) return undefined;
     state.sources[routed.partition] = routed.offset;
     return routed.event;
+  }
+
+  /**
+   * Session windows or fixed ones, as the view asks, restored from a snapshot of the same kind. Their
+   * watermark follows their own events on direct input, and the sources' watermarks on routed input.
+   */
+  private windowState(snapshot: PartitionCheckpointState['windows'] | undefined): WindowState {
+    const delayMs = this.input.routed ? null : this.stream.watermarkDelayMs;
+    if (this.view.sessionGapMs != null) return new SessionWindowState(this.view, delayMs, snapshot as SessionStateSnapshot | undefined);
+    return new ViewWindowState(this.view, delayMs, snapshot as ViewStateSnapshot | undefined);
   }
 
   /** Checkpoints are per view generation: a rebuilt view starts from none. */
@@ -298,8 +331,3 @@ export class ViewAggregator implements GroupMember<LoggedEvent | RoutedEvent> {
   }
 }
 
-/** Session windows or fixed ones, as the view asks, restored from a snapshot of the same kind. */
-function windowStateFor(view: ViewDefinition, watermarkDelayMs: number, snapshot: PartitionCheckpointState['windows'] | undefined): WindowState {
-  if (view.sessionGapMs != null) return new SessionWindowState(view, watermarkDelayMs, snapshot as SessionStateSnapshot | undefined);
-  return new ViewWindowState(view, watermarkDelayMs, snapshot as ViewStateSnapshot | undefined);
-}

@@ -11,6 +11,7 @@ import type { ViewDefinition } from '../domain/definitions';
 import type { LoggedEvent } from '../domain/envelope';
 import type { KeyValue, WindowRowRecord } from '../ports/aggregate-store';
 import { WindowAccumulator } from './measures';
+import { PartitionWatermark } from './watermarks';
 import { assignWindows, groupKeyOf } from './windows';
 
 interface OpenWindow {
@@ -24,6 +25,8 @@ interface OpenWindow {
 export interface ViewStateSnapshot {
   /** Largest event time seen; null before the first event. */
   maxEventTime: number | null;
+  /** Routed input only: the watermark last set from the sources' (see stream/watermarks.ts). */
+  watermark?: number | null;
   lateEvents: number;
   foldedEvents: number;
   /** [windowStart, canonical key, key, accumulator state, fired] per open window (fired absent: false). */
@@ -41,6 +44,8 @@ export interface WindowStats {
 export interface WindowState {
   /** Event time up to which windows are complete; null before the first event. */
   watermark(): number | null;
+  /** Moves a watermark set from outside (routed input) forward; windows it closes emit at the next drain. */
+  advanceWatermark(watermark: number): void;
   stats(): WindowStats;
   /** Folds the event; false when it is late (counted, and left to the caller's late side output). */
   fold(event: LoggedEvent): boolean;
@@ -53,19 +58,20 @@ export interface WindowState {
 export class ViewWindowState implements WindowState {
   private readonly open = new Map<string, OpenWindow>();
   private readonly dirty = new Set<string>();
-  private maxEventTime: number | null = null;
+  private readonly time: PartitionWatermark;
   private lateEvents = 0;
   private foldedEvents = 0;
   private readonly allowedLatenessMs: number;
 
+  /** @param watermarkDelayMs the stream's watermark delay; null when the watermark is set from outside (routed input) */
   constructor(
     private readonly view: ViewDefinition,
-    private readonly watermarkDelayMs: number,
+    watermarkDelayMs: number | null,
     snapshot?: ViewStateSnapshot,
   ) {
     this.allowedLatenessMs = view.allowedLatenessMs ?? 0;
+    this.time = new PartitionWatermark(watermarkDelayMs, snapshot);
     if (!snapshot) return;
-    this.maxEventTime = snapshot.maxEventTime;
     this.lateEvents = snapshot.lateEvents;
     this.foldedEvents = snapshot.foldedEvents;
     for (const [start, canonical, key, state, fired] of snapshot.windows) {
@@ -75,7 +81,11 @@ export class ViewWindowState implements WindowState {
 
   /** Event time up to which every window is complete; null before the first event. */
   watermark(): number | null {
-    return this.maxEventTime === null ? null : this.maxEventTime - this.watermarkDelayMs;
+    return this.time.current();
+  }
+
+  advanceWatermark(watermark: number): void {
+    this.time.advance(watermark);
   }
 
   stats(): WindowStats {
@@ -88,8 +98,8 @@ export class ViewWindowState implements WindowState {
    */
   fold(event: LoggedEvent): boolean {
     const time = event.envelope.eventTime;
-    if (this.maxEventTime === null || time > this.maxEventTime) this.maxEventTime = time;
-    const watermark = this.maxEventTime - this.watermarkDelayMs;
+    this.time.observe(time);
+    const watermark = this.time.current() ?? -Infinity;
     const { windowMs, hopMs, groupBy, measures } = this.view;
     let accepted = false;
     let group: ReturnType<typeof groupKeyOf> | undefined;
@@ -136,7 +146,7 @@ export class ViewWindowState implements WindowState {
     for (const [id, window] of this.open) {
       windows.push([window.start, id.slice(id.indexOf('|') + 1), window.key, window.accumulator.toState(), window.fired]);
     }
-    return { maxEventTime: this.maxEventTime, lateEvents: this.lateEvents, foldedEvents: this.foldedEvents, windows };
+    return { ...this.time.snapshot(), lateEvents: this.lateEvents, foldedEvents: this.foldedEvents, windows };
   }
 
   private row(window: OpenWindow, final: boolean, revision: number, updatedAt: number): WindowRowRecord {

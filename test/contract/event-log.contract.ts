@@ -192,6 +192,25 @@ export function describeEventLogContract(name: string, open: () => Promise<Event
       }
     });
 
+    it('puts records in the partitions named for them, one to each partition, in order, and refuses one that does not exist', async () => {
+      const topic = uniqueName('events.broadcast');
+      const partitions = await log.partitionCount(topic);
+      await log.append(topic, [{ before: true }], { keys: ['k'] });
+      const targets = Array.from({ length: partitions }, (_, p) => p);
+      await log.append(topic, targets.map((p) => ({ mark: 1, p })), { partitions: targets });
+      await log.append(topic, targets.map((p) => ({ mark: 2, p })), { partitions: targets });
+      for (const partition of targets) {
+        const marks = (await log.read<{ mark?: number; p?: number }>(topic, 0, 100, partition)).map((r) => r.value).filter((v) => v.mark !== undefined);
+        expect(marks, `partition ${partition}`).toEqual([{ mark: 1, p: partition }, { mark: 2, p: partition }]);
+      }
+      await expect(log.append(topic, [{ x: 1 }], { partitions: [1, 2] })).rejects.toMatchObject({ code: 'BAD_USER_INPUT', path: 'partitions' });
+      await expect(log.append(topic, [{ x: 1 }], { partitions: [-1] })).rejects.toMatchObject({ code: 'BAD_USER_INPUT', path: 'partitions' });
+      await expect(log.append(topic, [{ x: 1 }], { partitions: [partitions] })).rejects.toMatchObject({ code: 'BAD_USER_INPUT', path: 'partitions', message: expect.stringContaining(`got partition ${partitions}`) });
+      let total = 0;
+      for (const partition of targets) total += await log.endOffset(topic, partition);
+      expect(total, 'records kept: the refused appends wrote nothing').toBe(1 + 2 * partitions);
+    });
+
     it('gives a consumer group every record once, and resumes a group from its committed offsets', async () => {
       const topic = uniqueName('_log.group');
       const group = uniqueName('contract-group');

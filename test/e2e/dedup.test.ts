@@ -34,13 +34,13 @@ describe('deduplication of retried events', () => {
 
   beforeAll(async () => {
     gateway = await startGateway();
-    await gateway.client.request(CreateStreamDocument, { input: { name: byId, eventIdField: 'payment.id', dedupHorizon: '2h' } });
+    await gateway.client.request(CreateStreamDocument, { input: { name: byId, eventIdField: 'payment.id', dedupHorizon: '2h', idleTimeout: '45s' } });
     await gateway.client.request(CreateStreamDocument, { input: { name: byKey } });
     for (const stream of [byId, byKey]) {
       await gateway.client.request(CreateViewDocument, { input: { name: `${stream}_n`, stream, window: '1m', measures: [{ name: 'n', fn: 'COUNT' }] } });
     }
     const { streams } = await gateway.client.request(StreamsDocument, {});
-    expect(streams.find((s) => s.name === byId)).toMatchObject({ eventIdField: 'payment.id', dedupHorizon: '2h' });
+    expect(streams.find((s) => s.name === byId)).toMatchObject({ eventIdField: 'payment.id', dedupHorizon: '2h', idleTimeout: '45s' });
     expect(streams.find((s) => s.name === byKey)).toMatchObject({ eventIdField: null, dedupHorizon: '1h' });
   });
   afterAll(async () => {

@@ -313,6 +313,7 @@ describe('ingest → windowed aggregates → live updates, 10,000 events', () =>
       partitions: 1, // the embedded log has one partition per topic, whatever was asked for
       eventIdField: null,
       dedupHorizon: '1h',
+      idleTimeout: '1m',
       eventCount: all.length,
       quarantinedCount: 0,
       views: [tumblingView, hoppingView, oddHoppingView].sort().map((name) => ({ name })),

@@ -36,6 +36,14 @@ describe('stream drafts', () => {
     expect(problems.map((p) => p.path)).toEqual(['timestampField', 'watermarkDelay']);
   });
 
+  it('takes an idle timeout from "1s" up to "1d", and refuses zero or more, naming the field and the rule', () => {
+    expect(checkStreamDraft({ name: 'orders', idleTimeout: '30s' })).toEqual([]);
+    expect(checkStreamDraft({ name: 'orders', idleTimeout: '1d' })).toEqual([]);
+    for (const idleTimeout of ['0s', '2d', 'soon']) {
+      expect(checkStreamDraft({ name: 'orders', idleTimeout })).toEqual([expect.objectContaining({ path: 'idleTimeout', rule: 'duration' })]);
+    }
+  });
+
   it('accepts a partition key, partition count and replication factor in range', () => {
     expect(checkStreamDraft({ name: 'orders', partitionKey: 'customer.id', partitions: 1_024, replicationFactor: 3 })).toEqual([]);
     expect(checkStreamDraft({ name: 'orders', partitions: 1, replicationFactor: -1 })).toEqual([]);

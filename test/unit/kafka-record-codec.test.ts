@@ -41,6 +41,15 @@ describe('Kafka record codec', () => {
     expect(decodeRecord(roundTrip(message))).toEqual(routed);
   });
 
+  it('writes a router\'s watermark as an empty record with its source in headers, to the partition named', () => {
+    const mark = { partition: 2, offset: 900, watermark: 1_700_000_055_000 };
+    const message = encodeRecord(mark, undefined, 5);
+    expect(message).toMatchObject({ value: null, partition: 5, headers: { [H.sourcePartition]: '2', [H.sourceOffset]: '900', [H.watermark]: '1700000055000' } });
+    expect(decodeRecord(roundTrip(message))).toEqual(mark);
+    expect(encodeRecord(event, 'k', 0).partition).toBe(0);
+    expect('partition' in encodeRecord(event, 'k')).toBe(false);
+  });
+
   it('writes a quarantined event as the event received, with the reason in headers (a dead-letter record)', () => {
     const rejected: QuarantinedEvent = {
       stream: 'orders', index: 2, code: 'MISSING_TIMESTAMP', message: 'events[2].ts is missing', path: 'events[2].ts',

@@ -7,7 +7,7 @@ import type { Database } from 'lmdb';
 import { GatewayError, storageUnavailable } from '../../errors/gateway-error';
 import { sleep } from '../../errors/retry';
 import { PartitionRewind, type AppendAck, type AppendOptions, type ConsumeOptions, type EventLog, type GroupMember, type LogRecord } from '../../ports/event-log';
-import { checkAppendInput, checkCount } from '../event-log-input';
+import { checkAppendInput, checkCount, checkPartitionsExist } from '../event-log-input';
 import { durable, encodeForPut, shuttingDown, type LmdbRoot } from './lmdb-root';
 
 type RecordKey = [topic: string, offset: number];
@@ -47,6 +47,7 @@ export class LmdbEventLog implements EventLog {
     this.assertOpen();
     checkTopic(topic);
     checkAppendInput(values, options);
+    checkPartitionsExist(options, topic, 1);
     if (values.length === 0) return { baseOffset: this.ends.get(topic) ?? 0, count: 0 };
     // Encoding first means the transaction callback below cannot throw half-way through its puts:
     // lmdb-js commits a batch even when one of its callbacks throws, so a throw there would leave

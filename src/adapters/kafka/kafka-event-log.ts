@@ -9,7 +9,7 @@ import { untilJoined } from './topic-tail';
 import { GatewayError, storageUnavailable } from '../../errors/gateway-error';
 import { sleep } from '../../errors/retry';
 import { PartitionRewind, type AppendAck, type AppendOptions, type ConsumeOptions, type EventLog, type GroupMember, type LogRecord, type TopicLayout } from '../../ports/event-log';
-import { checkAppendInput, checkCount } from '../event-log-input';
+import { checkAppendInput, checkCount, checkPartitionsExist } from '../event-log-input';
 import { KafkaConnection } from './kafka-connection';
 import { decodeRecord, encodeRecord } from './record-codec';
 
@@ -36,8 +36,8 @@ export class KafkaEventLog implements EventLog {
     this.assertOpen();
     checkAppendInput(values, options);
     if (values.length === 0) return { baseOffset: await this.endOffset(topic), count: 0 };
-    await this.connection.ensureTopic(topic);
-    const messages = values.map((value, i) => encodeRecord(value, options.keys?.[i]));
+    checkPartitionsExist(options, topic, await this.connection.ensureTopic(topic));
+    const messages = values.map((value, i) => encodeRecord(value, options.keys?.[i], options.partitions?.[i]));
     const produced = await this.connection.producer.send(this.connection.name(topic), messages);
     return { baseOffset: Math.min(...produced.map((p) => p.baseOffset)), count: values.length };
   }

@@ -35,4 +35,11 @@ export class CreateStreamInput {
 
   @Field(() => String, { nullable: true, description: 'Event-time span over which a repeated event id or idempotency key is recognized, e.g. "1h" (the default); at most "7d".' })
   dedupHorizon?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'How long a partition of the stream may send no events before views over several partitions stop waiting for it to close windows, e.g. "1m" (the default); at most "1d". The embedded log has one partition, so it never waits.',
+  })
+  idleTimeout?: string | null;
 }

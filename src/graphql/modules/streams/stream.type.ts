@@ -1,5 +1,5 @@
 import { Field, Int, ObjectType } from 'type-graphql';
-import { DEFAULT_DEDUP_HORIZON_MS, type StreamDefinition } from '../../../domain/definitions';
+import { DEFAULT_DEDUP_HORIZON_MS, streamIdleTimeoutMs, type StreamDefinition } from '../../../domain/definitions';
 import { formatDuration } from '../../../domain/duration';
 
 @ObjectType({ description: 'A named flow of events that share a timestamp field; the source of views.' })
@@ -28,6 +28,9 @@ export class Stream {
   @Field(() => String, { description: 'Event-time span over which repeated event ids and idempotency keys are recognized.' })
   dedupHorizon!: string;
 
+  @Field(() => String, { description: 'How long a silent partition holds back the watermark of views over several partitions.' })
+  idleTimeout!: string;
+
   @Field(() => Date)
   createdAt!: Date;
 
@@ -44,6 +47,7 @@ export class Stream {
       replicationFactor: definition.replicationFactor ?? null,
       eventIdField: definition.eventIdField ?? null,
       dedupHorizon: formatDuration(definition.dedupHorizonMs ?? DEFAULT_DEDUP_HORIZON_MS),
+      idleTimeout: formatDuration(streamIdleTimeoutMs(definition)),
       createdAt: new Date(definition.createdAt),
       createdBy: definition.createdBy,
     });
