@@ -30,7 +30,7 @@ export interface StreamDefinition {
   /** Event-time span over which a repeated event id is recognized (absent in older streams: the default). */
   dedupHorizonMs?: number;
   /**
-   * Processing time after which a partition that sent no events stops holding back the watermark of
+   * Processing time after which a partition without new records stops holding back the watermark of
    * views over several partitions (Flink's withIdleness); absent in older streams: the default.
    */
   idleTimeoutMs?: number;

@@ -37,20 +37,28 @@ export interface RoutedEvent {
 }
 
 /**
- * A router's word, on every partition of a view's repartition topic, that the events of its source
- * partition up to `offset` are all sent and its watermark there is `watermark` (stream/watermarks.ts).
+ * A router's word, on every partition of a view's repartition topic, about its source partition:
+ * the watermark of the events it has sent, or that the partition is idle (stream/watermarks.ts).
  */
 export interface RoutedWatermark {
   partition: number;
-  offset: number;
-  watermark: number;
+  /** The source partition's watermark; null only in an idle record of a partition that never had an event. */
+  watermark: number | null;
+  idle: boolean;
 }
 
 /** What a view's repartition topic holds. */
 export type RoutedRecord = RoutedEvent | RoutedWatermark;
 
-export function isRoutedWatermark(record: RoutedRecord): record is RoutedWatermark {
-  return (record as RoutedWatermark).watermark !== undefined;
+export function isRoutedWatermark(value: unknown): value is RoutedWatermark {
+  const record = value as RoutedWatermark | null;
+  return (
+    typeof record === 'object' &&
+    record !== null &&
+    Number.isInteger(record.partition) &&
+    typeof record.idle === 'boolean' &&
+    (record.watermark === null || Number.isFinite(record.watermark))
+  );
 }
 
 /** True for a record that carries Tributary's envelope (not one another producer wrote). */

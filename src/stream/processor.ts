@@ -16,7 +16,7 @@
 // (stream/watermarks.ts).
 
 import { streamIdleTimeoutMs, type StreamDefinition, type ViewDefinition } from '../domain/definitions';
-import type { LoggedEvent, RoutedEvent, RoutedWatermark } from '../domain/envelope';
+import { isLoggedEvent, type LoggedEvent, type RoutedEvent, type RoutedWatermark } from '../domain/envelope';
 import { eventTopic, repartitionTopic } from '../domain/topics';
 import { retry, sleep } from '../errors/retry';
 import type { Logger } from '../observability/logger';
@@ -28,7 +28,7 @@ import type { EventLog, GroupMember, LogBatch } from '../ports/event-log';
 import type { LiveUpdates } from '../ports/live-updates';
 import type { ControlPlane } from '../services/control-plane';
 import { ViewAggregator, type ViewProgress } from './view-aggregator';
-import { StreamGuard, type EventSchemaCheck, type GuardDeps } from './stream-guard';
+import { recordProblem, StreamGuard, type EventSchemaCheck, type GuardDeps } from './stream-guard';
 import { groupKeyOf } from './windows';
 
 export interface ProcessorDeps {
@@ -55,15 +55,36 @@ export interface ProcessorDeps {
 
 const RESTART_BACKOFF_MS = 1_000;
 
+/** Least time between two watermark records of one source partition (Flink's autoWatermarkInterval). */
+const WATERMARK_INTERVAL_MS = 200;
+
+/** What a router knows of one source partition it owns. */
+interface SourceProgress {
+  /** Largest event time routed of an event the view will fold; -Infinity before the first. */
+  maxEventTime: number;
+  /** The watermark last sent, and when. */
+  sent: number | null;
+  sentAt: number;
+  /** Whether the last record sent said the partition is idle. */
+  idle: boolean;
+  /** The partition's end offset as last seen, the offset routing has reached, and when either last moved. */
+  end: number;
+  routedTo: number | null;
+  movedAt: number;
+}
+
 /**
  * Sends every event of a partitioned stream to the view's repartition topic, keyed by group key, and
- * then its source partition's watermark to every partition of that topic.
+ * its source partition's watermark to every partition of that topic: after the events it covers, at
+ * most every WATERMARK_INTERVAL_MS. A partition that got no new records for the stream's idle timeout
+ * is announced idle the same way (see stream/watermarks.ts).
  */
 export class ViewRouter implements GroupMember<LoggedEvent> {
   private readonly topic: string;
-  /** Per source partition: the largest event time routed, and the watermark last sent and when. */
-  private readonly sources = new Map<number, { maxEventTime: number; sent: number | null; sentAt: number }>();
+  private readonly sources = new Map<number, SourceProgress>();
   private targets: number | undefined;
+  /** Routing a batch and the periodic check take turns, so a partition's watermark records keep their order. */
+  private turn: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly view: ViewDefinition,
@@ -74,39 +95,88 @@ export class ViewRouter implements GroupMember<LoggedEvent> {
     this.topic = repartitionTopic(view.name);
   }
 
-  assigned(): void {}
+  assigned(partitions: readonly number[]): void {
+    const now = this.deps.clock.now();
+    for (const partition of [...this.sources.keys()]) if (!partitions.includes(partition)) this.sources.delete(partition);
+    for (const partition of partitions) {
+      if (!this.sources.has(partition)) this.sources.set(partition, { maxEventTime: -Infinity, sent: null, sentAt: -Infinity, idle: false, end: -1, routedTo: null, movedAt: now });
+    }
+  }
 
-  async handle({ partition, records }: LogBatch<LoggedEvent>): Promise<number | undefined> {
-    if (records.length === 0) return undefined;
-    const routed: RoutedEvent[] = records.map(({ offset, value }) => ({ partition, offset, event: value }));
-    const keys = records.map(({ value }) => groupKeyOf(value.payload, this.view.groupBy).canonical);
-    await this.persistently(() => this.deps.log.append(this.topic, routed, { keys }));
-    const last = records[records.length - 1].offset;
-    await this.sendWatermark(partition, last, records);
-    return last + 1;
+  handle(batch: LogBatch<LoggedEvent>): Promise<number | undefined> {
+    return this.inTurn(() => this.route(batch));
   }
 
   /**
-   * After the batch's events: the source partition's watermark, to every repartition partition, when
-   * it moved, or a third of the idle timeout after the last one so the source does not look idle.
+   * Run about once a second: sends watermarks the interval held back, and announces idle every owned
+   * partition whose end has not moved for the idle timeout and that has nothing left to route.
    */
-  private async sendWatermark(partition: number, offset: number, records: readonly { value: LoggedEvent }[]): Promise<void> {
-    const source = this.sources.get(partition) ?? { maxEventTime: -Infinity, sent: null, sentAt: -Infinity };
-    this.sources.set(partition, source);
-    for (const { value } of records) {
-      const time = value?.envelope?.eventTime;
-      if (typeof time === 'number' && time > source.maxEventTime) source.maxEventTime = time;
-    }
-    if (source.maxEventTime === -Infinity) return;
+  tick(): Promise<void> {
+    return this.inTurn(async () => {
+      const now = this.deps.clock.now();
+      this.targets = await this.deps.log.partitionCount(this.topic);
+      for (const [partition, source] of this.sources) {
+        if (this.signal.aborted) return;
+        if (!source.idle) await this.sendWatermark(partition, source, now); // only new records end idleness
+        const end = await this.deps.log.endOffset(eventTopic(this.stream.name), partition);
+        if (end !== source.end) {
+          source.end = end;
+          source.movedAt = now;
+        } else if (!source.idle && (source.routedTo === null || source.routedTo >= end) && now - source.movedAt >= streamIdleTimeoutMs(this.stream)) {
+          await this.send(partition, { partition, watermark: source.sent, idle: true });
+          source.idle = true;
+        }
+      }
+    });
+  }
+
+  private async route({ partition, records }: LogBatch<LoggedEvent>): Promise<number | undefined> {
+    if (records.length === 0) return undefined;
+    const routed: RoutedEvent[] = records.map(({ offset, value }) => ({ partition, offset, event: value }));
+    const keys = records.map(({ value }) => groupKeyOf(isLoggedEvent(value) ? value.payload : {}, this.view.groupBy).canonical);
+    await this.persistently(() => this.deps.log.append(this.topic, routed, { keys }));
     const now = this.deps.clock.now();
+    const next = records[records.length - 1].offset + 1;
+    const source = this.sources.get(partition);
+    if (source) {
+      // Only events the view will fold move the watermark (as on direct input): one that breaks the
+      // stream's rules could otherwise push it far ahead for good.
+      const fromMs = this.view.fromMs ?? -Infinity;
+      for (const { value } of records) {
+        if (recordProblem(this.deps.schemas, value) !== undefined) continue;
+        const time = value.envelope.eventTime;
+        if (time >= fromMs && time > source.maxEventTime) source.maxEventTime = time;
+      }
+      source.routedTo = next;
+      source.movedAt = now;
+      await this.sendWatermark(partition, source, now);
+    }
+    return next;
+  }
+
+  /** Sends the partition's watermark if it moved (at most every interval) or the partition was idle. */
+  private async sendWatermark(partition: number, source: SourceProgress, now: number): Promise<void> {
+    if (source.maxEventTime === -Infinity) return;
     const watermark = source.maxEventTime - this.stream.watermarkDelayMs;
-    if (source.sent !== null && watermark <= source.sent && now - source.sentAt < streamIdleTimeoutMs(this.stream) / 3) return;
-    this.targets ??= await this.persistently(() => this.deps.log.partitionCount(this.topic));
-    const partitions = Array.from({ length: this.targets }, (_, target) => target);
-    const marks: RoutedWatermark[] = partitions.map(() => ({ partition, offset, watermark }));
-    await this.persistently(() => this.deps.log.append(this.topic, marks, { partitions }));
+    const moved = source.sent === null || watermark > source.sent;
+    if (!source.idle && !(moved && now - source.sentAt >= WATERMARK_INTERVAL_MS)) return;
+    await this.send(partition, { partition, watermark, idle: false });
     source.sent = watermark;
     source.sentAt = now;
+    source.idle = false;
+  }
+
+  /** Appends the record to every partition of the repartition topic. */
+  private async send(partition: number, record: RoutedWatermark): Promise<void> {
+    this.targets ??= await this.persistently(() => this.deps.log.partitionCount(this.topic));
+    const partitions = Array.from({ length: this.targets }, (_, target) => target);
+    await this.persistently(() => this.deps.log.append(this.topic, partitions.map(() => record), { partitions }));
+  }
+
+  private inTurn<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.turn.then(work);
+    this.turn = result.catch(() => undefined);
+    return result;
   }
 
   /** Runs a write (or read) of the repartition topic until it succeeds or the processor stops. */
@@ -121,6 +191,7 @@ export class ViewRouter implements GroupMember<LoggedEvent> {
 
 class ViewJob {
   private aggregator: ViewAggregator | undefined;
+  private router: ViewRouter | undefined;
   private readonly stopping = new AbortController();
   private readonly signal = this.stopping.signal;
   readonly done: Promise<void>;
@@ -154,8 +225,10 @@ class ViewJob {
     return this.aggregator?.lagSample();
   }
 
-  sampleLag(): Promise<number> {
-    return this.aggregator?.sampleLag() ?? Promise.resolve(0);
+  /** The once-a-second work: the view's lag, and the router's held-back watermarks and idle partitions. */
+  async tick(): Promise<void> {
+    await this.aggregator?.sampleLag();
+    await this.router?.tick();
   }
 
   private async run(): Promise<void> {
@@ -168,10 +241,10 @@ class ViewJob {
     this.aggregator = new ViewAggregator(this.view, this.stream, input, this.deps, this.signal);
     const options = { maxRecords: this.deps.batchSize, signal: this.signal };
     const aggregator = this.aggregator;
+    const router = routed ? new ViewRouter(this.view, this.stream, this.deps, this.signal) : undefined;
+    this.router = router;
     await Promise.all([
-      routed
-        ? this.untilStopped(() => log.consume(`router.${this.view.name}`, source, new ViewRouter(this.view, this.stream, this.deps, this.signal), options), 'view router stopped')
-        : undefined,
+      router ? this.untilStopped(() => log.consume(`router.${this.view.name}`, source, router, options), 'view router stopped') : undefined,
       this.untilStopped(() => log.consume(viewGroup(this.view), input.topic, aggregator, options), 'view consumer stopped'),
     ]);
   }
@@ -197,8 +270,8 @@ function viewGroup(view: ViewDefinition): string {
   return generation === 0 ? `view.${view.name}` : `view.${view.name}@${generation}`;
 }
 
-/** How often each view's lag is read from the log. */
-const LAG_SAMPLE_MS = 1_000;
+/** How often each view's lag is read from the log, and its router checks its partitions. */
+const TICK_MS = 1_000;
 /** A lag sample older than this no longer holds ingest back. */
 const LAG_FRESH_MS = 5_000;
 
@@ -237,7 +310,7 @@ export class StreamProcessor {
     });
     for (const view of this.deps.controlPlane.views()) this.startJob(view);
     for (const stream of this.deps.controlPlane.streams()) this.startGuard(stream.name);
-    this.sampling = this.sampleLagUntilStopped();
+    this.sampling = this.tickUntilStopped();
   }
 
   progress(view: string): ViewProgress | undefined {
@@ -255,22 +328,23 @@ export class StreamProcessor {
     await Promise.all([...[...this.jobs.values()].map((job) => job.done), ...this.guards.values(), this.sampling]);
   }
 
-  private async sampleLagUntilStopped(): Promise<void> {
+  /** Every TICK_MS, each job's tick: its lag sample, and its router's watermarks and idle partitions. */
+  private async tickUntilStopped(): Promise<void> {
     const signal = this.abort.signal;
     const failing = new Set<string>();
     while (!signal.aborted) {
       for (const [view, job] of this.jobs) {
         if (signal.aborted) break;
         try {
-          await job.sampleLag();
+          await job.tick();
           failing.delete(view);
         } catch (error) {
           // Asked again next time; meanwhile the old sample goes stale and stops holding ingest back.
-          if (!failing.has(view)) this.deps.logger.warn({ err: error, view }, 'cannot read the log to measure view lag; trying again');
+          if (!failing.has(view)) this.deps.logger.warn({ err: error, view }, 'cannot read the log to measure view lag or partition idleness; trying again');
           failing.add(view);
         }
       }
-      await sleep(LAG_SAMPLE_MS, signal);
+      await sleep(TICK_MS, signal);
     }
   }
 

@@ -139,7 +139,7 @@ export class SessionWindowState implements WindowState {
     target.start = start;
     target.end = end;
     // A session that grew past the watermark fires again when the watermark reaches its new end.
-    if (end > this.watermark()!) target.fired = false;
+    if (end > (this.watermark() ?? -Infinity)) target.fired = false;
     target.accumulator.add(event.payload);
     this.dirty.add(target);
     sessions.sort((a, b) => a.start - b.start);

@@ -6,7 +6,7 @@
 // a replay rewrites rather than adds.
 
 import { DedupKeys } from '../domain/dedup-keys';
-import { DEFAULT_DEDUP_HORIZON_MS, rowRevision, streamIdleTimeoutMs, type StreamDefinition, type ViewDefinition } from '../domain/definitions';
+import { DEFAULT_DEDUP_HORIZON_MS, rowRevision, type StreamDefinition, type ViewDefinition } from '../domain/definitions';
 import { isRoutedWatermark, type LoggedEvent, type RoutedRecord } from '../domain/envelope';
 import { retry } from '../errors/retry';
 import type { Logger } from '../observability/logger';
@@ -162,9 +162,14 @@ export class ViewAggregator implements GroupMember<LoggedEvent | RoutedRecord> {
         dedup: new Deduplicator(this.dedupHorizonMs, this.deps.dedupMaxKeys, checkpoint?.state.dedup),
         offset: checkpoint?.offsets[this.input.topic] ?? 0,
         sources: { ...checkpoint?.state.sources },
-        sourceWatermarks: routed ? new SourceWatermarks(sourcePartitions, streamIdleTimeoutMs(this.stream), this.deps.clock.now(), checkpoint?.state.sourceWatermarks) : undefined,
+        sourceWatermarks: routed ? new SourceWatermarks(sourcePartitions, checkpoint?.state.sourceWatermarks) : undefined,
         rewound: false,
       };
+      const windows = checkpoint?.state.windows;
+      if (routed && windows && windows.watermark === undefined && windows.maxEventTime !== null) {
+        // Saved before routed views took their watermark from the sources: it was its own events'.
+        state.windows.advanceWatermark(windows.maxEventTime - this.stream.watermarkDelayMs);
+      }
       if (this.restoring.get(partition) === restoring) {
         this.restored.set(partition, state);
         this.positions.set(partition, state.offset);
@@ -239,7 +244,7 @@ export class ViewAggregator implements GroupMember<LoggedEvent | RoutedRecord> {
     const checkpointState: PartitionCheckpointState = {
       windows: state.windows.snapshot() as PartitionCheckpointState['windows'],
       dedup: state.dedup.snapshot(),
-      sources: state.sources,
+      sources: { ...state.sources }, // a copy: the next batches change state.sources, and saveIntents reuses this
       ...(state.sourceWatermarks ? { sourceWatermarks: state.sourceWatermarks.snapshot() } : {}),
     };
     await checkpoints.save(this.jobId(batch.partition), { offsets: { [this.input.topic]: end }, state: checkpointState, savedAt: clock.now() });
@@ -302,9 +307,8 @@ export class ViewAggregator implements GroupMember<LoggedEvent | RoutedRecord> {
    */
   private unrouted(state: PartitionState, routed: RoutedRecord): LoggedEvent | undefined {
     if (isRoutedWatermark(routed)) {
-      const now = this.deps.clock.now();
-      state.sourceWatermarks!.mark(routed.partition, routed.watermark, now);
-      const combined = state.sourceWatermarks!.combined(now);
+      state.sourceWatermarks!.mark(routed.partition, routed.watermark, routed.idle);
+      const combined = state.sourceWatermarks!.combined();
       if (combined !== null) state.windows.advanceWatermark(combined);
       return undefined;
     }

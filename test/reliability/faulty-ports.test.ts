@@ -61,12 +61,14 @@ describe('fault wrappers on the embedded adapters', () => {
     expect(slept).toEqual([750]);
   });
 
-  it('writes the first half of a partial write (keys too), then fails', async () => {
+  it('writes the first half of a partial write (keys and partitions too), then fails', async () => {
     const faulty = faultyEventLog(log, injector);
     const topic = eventTopic(uniqueName('s'));
     inject({ port: 'eventLog', kind: 'PARTIAL_WRITE' });
     await expect(faulty.append(topic, [1, 2, 3, 4, 5], { keys: ['a', 'b', 'c', 'd', 'e'] })).rejects.toMatchObject({ code: 'STORAGE_UNAVAILABLE' });
     expect((await log.read(topic, 0, 10)).map((r) => r.value)).toEqual([1, 2, 3]);
+    await expect(faulty.append(topic, [6, 7], { partitions: [0, 0] })).rejects.toMatchObject({ code: 'STORAGE_UNAVAILABLE' });
+    expect((await log.read(topic, 0, 10)).map((r) => r.value)).toEqual([1, 2, 3, 6]);
   });
 
   it('corrupts values as written, as read, and as delivered to a consumer', async () => {

@@ -41,11 +41,13 @@ describe('Kafka record codec', () => {
     expect(decodeRecord(roundTrip(message))).toEqual(routed);
   });
 
-  it('writes a router\'s watermark as an empty record with its source in headers, to the partition named', () => {
-    const mark = { partition: 2, offset: 900, watermark: 1_700_000_055_000 };
+  it('writes a router\'s watermark record as an empty value with its source in headers, to the partition named', () => {
+    const mark = { partition: 2, watermark: 1_700_000_055_000, idle: false };
     const message = encodeRecord(mark, undefined, 5);
-    expect(message).toMatchObject({ value: null, partition: 5, headers: { [H.sourcePartition]: '2', [H.sourceOffset]: '900', [H.watermark]: '1700000055000' } });
+    expect(message).toMatchObject({ value: null, partition: 5, headers: { [H.sourcePartition]: '2', [H.watermark]: '1700000055000', [H.idle]: 'false' } });
     expect(decodeRecord(roundTrip(message))).toEqual(mark);
+    const idle = { partition: 0, watermark: null, idle: true };
+    expect(decodeRecord(roundTrip(encodeRecord(idle, undefined, 1)))).toEqual(idle);
     expect(encodeRecord(event, 'k', 0).partition).toBe(0);
     expect('partition' in encodeRecord(event, 'k')).toBe(false);
   });

@@ -29,62 +29,65 @@ describe('PartitionWatermark', () => {
 });
 
 describe('SourceWatermarks', () => {
-  const IDLE_MS = 60_000;
-
   it('is the least watermark over the sources, and waits for every source to send one', () => {
-    const sources = new SourceWatermarks(3, IDLE_MS, 0);
-    sources.mark(0, 50_000, 1_000);
-    sources.mark(1, 20_000, 1_000);
-    expect(sources.combined(1_000)).toBeNull(); // source 2 has sent nothing and is not idle yet
-    sources.mark(2, 35_000, 2_000);
-    expect(sources.combined(2_000)).toBe(20_000);
-    sources.mark(1, 40_000, 3_000);
-    expect(sources.combined(3_000)).toBe(35_000);
+    const sources = new SourceWatermarks(3);
+    sources.mark(0, 50_000, false);
+    sources.mark(1, 20_000, false);
+    expect(sources.combined()).toBeNull(); // source 2 has said nothing yet
+    sources.mark(2, 35_000, false);
+    expect(sources.combined()).toBe(20_000);
+    sources.mark(1, 40_000, false);
+    expect(sources.combined()).toBe(35_000);
   });
 
-  it('leaves out a source silent for the idle timeout, and counts it again once it sends', () => {
-    const sources = new SourceWatermarks(2, IDLE_MS, 0);
-    sources.mark(0, 50_000, 1_000);
-    expect(sources.combined(IDLE_MS - 1)).toBeNull(); // source 1 still holds it back
-    expect(sources.idle(IDLE_MS - 1)).toEqual([]);
-    sources.mark(0, 70_000, IDLE_MS);
-    expect(sources.idle(IDLE_MS)).toEqual([1]);
-    expect(sources.combined(IDLE_MS)).toBe(70_000);
+  it('leaves out a source said to be idle, and counts it again once it sends a watermark', () => {
+    const sources = new SourceWatermarks(2);
+    sources.mark(0, 50_000, false);
+    expect(sources.combined()).toBeNull();
+    sources.mark(1, null, true); // idle before its first event
+    expect(sources.combined()).toBe(50_000);
+    sources.mark(0, 70_000, false);
+    expect(sources.combined()).toBe(70_000);
     // Back with an older watermark: it holds the watermark from here on, which never goes back.
-    sources.mark(1, 30_000, IDLE_MS + 1_000);
-    expect(sources.combined(IDLE_MS + 1_000)).toBe(70_000);
-    sources.mark(0, 90_000, IDLE_MS + 2_000);
-    expect(sources.combined(IDLE_MS + 2_000)).toBe(70_000);
-    sources.mark(1, 80_000, IDLE_MS + 3_000);
-    expect(sources.combined(IDLE_MS + 3_000)).toBe(80_000);
+    sources.mark(1, 30_000, false);
+    expect(sources.combined()).toBe(70_000);
+    sources.mark(0, 90_000, false);
+    expect(sources.combined()).toBe(70_000);
+    sources.mark(1, 80_000, false);
+    expect(sources.combined()).toBe(80_000);
   });
 
   it('stays where it was while every source is idle', () => {
-    const sources = new SourceWatermarks(2, IDLE_MS, 0);
-    sources.mark(0, 10_000, 0);
-    sources.mark(1, 12_000, 0);
-    expect(sources.combined(0)).toBe(10_000);
-    expect(sources.combined(10 * IDLE_MS)).toBe(10_000);
-    expect(sources.idle(10 * IDLE_MS)).toEqual([0, 1]);
+    const sources = new SourceWatermarks(2);
+    sources.mark(0, 10_000, false);
+    sources.mark(1, 12_000, false);
+    expect(sources.combined()).toBe(10_000);
+    sources.mark(0, 10_000, true);
+    sources.mark(1, 12_000, true);
+    expect(sources.combined()).toBe(10_000);
   });
 
-  it('keeps the highest watermark a source sent (a resent, older one changes nothing)', () => {
-    const sources = new SourceWatermarks(1, IDLE_MS, 0);
-    sources.mark(0, 40_000, 0);
-    sources.mark(0, 25_000, 1);
-    expect(sources.combined(1)).toBe(40_000);
+  it('keeps the highest watermark a source sent (a resent, older one changes nothing), also through idleness', () => {
+    const sources = new SourceWatermarks(1);
+    sources.mark(0, 40_000, false);
+    sources.mark(0, 25_000, false);
+    expect(sources.combined()).toBe(40_000);
+    sources.mark(0, null, true);
+    sources.mark(0, null, false);
+    expect(sources.snapshot().sources[0]).toEqual([40_000, false]);
   });
 
-  it('restores from a snapshot with every source heard from at the restore, so a pause is not idleness', () => {
-    const before = new SourceWatermarks(2, IDLE_MS, 0);
-    before.mark(0, 40_000, 0);
-    before.mark(1, 30_000, 0);
-    expect(before.combined(0)).toBe(30_000);
-    const later = 10 * IDLE_MS;
-    const after = new SourceWatermarks(2, IDLE_MS, later, before.snapshot());
-    expect(after.combined(later)).toBe(30_000);
-    after.mark(0, 90_000, later + 1);
-    expect(after.combined(later + 1)).toBe(30_000); // source 1 is not idle just because the process was down
-    expect(after.combined(later + IDLE_MS)).toBe(90_000);
+  it('restores watermarks and idleness from a snapshot', () => {
+    const before = new SourceWatermarks(3);
+    before.mark(0, 40_000, false);
+    before.mark(1, 30_000, false);
+    before.mark(2, null, true);
+    expect(before.combined()).toBe(30_000);
+    const after = new SourceWatermarks(3, before.snapshot());
+    expect(after.combined()).toBe(30_000);
+    after.mark(0, 90_000, false);
+    expect(after.combined()).toBe(30_000); // source 1 still holds it; source 2 is still idle
+    after.mark(1, 60_000, false);
+    expect(after.combined()).toBe(60_000);
   });
 });

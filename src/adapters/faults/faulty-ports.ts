@@ -86,7 +86,12 @@ export function faultyEventLog(log: EventLog, faults: FaultInjector): EventLog {
       faults.run(port, 'append', {
         bookkeeping: topicKind(topic) !== 'events',
         call: () => log.append(topic, values, options),
-        partial: () => log.append(topic, firstHalf(values), options?.keys ? { ...options, keys: firstHalf(options.keys) } : options),
+        partial: () =>
+          log.append(topic, firstHalf(values), {
+            ...options,
+            ...(options?.keys ? { keys: firstHalf(options.keys) } : {}),
+            ...(options?.partitions ? { partitions: firstHalf(options.partitions) } : {}),
+          }),
         corruptInput: (fault) => log.append(topic, values.map(() => corrupted(fault)), options),
       }),
     read: (topic, from, max, partition) =>

@@ -1,11 +1,11 @@
 // How Tributary's log records look on Kafka, so other Kafka tools can read them: a logged event is
 // its payload as JSON in the value, with the envelope in `tributary.*` headers and the event time as
 // the record timestamp; a quarantined event is the event as received, with the reason in headers (a
-// dead-letter topic); a routed event adds where it came from; a router's watermark is an empty value
-// with its source and watermark in headers. Anything else is JSON in the value.
+// dead-letter topic); a routed event adds where it came from; a router's watermark record is an empty
+// value with its source partition, watermark and idleness in headers. Anything else is JSON in the value.
 
 import type { IHeaders, KafkaMessage, Message } from 'kafkajs';
-import { isLoggedEvent, type Envelope, type LoggedEvent, type QuarantinedEvent, type RoutedEvent, type RoutedWatermark } from '../../domain/envelope';
+import { isLoggedEvent, isRoutedWatermark, type Envelope, type LoggedEvent, type QuarantinedEvent, type RoutedEvent, type RoutedWatermark } from '../../domain/envelope';
 
 const H = {
   contentType: 'content-type',
@@ -21,6 +21,7 @@ const H = {
   sourcePartition: 'tributary.source-partition',
   sourceOffset: 'tributary.source-offset',
   watermark: 'tributary.watermark',
+  idle: 'tributary.idle',
   errorCode: 'tributary.error.code',
   errorMessage: 'tributary.error.message',
   errorPath: 'tributary.error.path',
@@ -40,11 +41,9 @@ export function encodeRecord(value: unknown, key: string | undefined, partition?
 
 function encodeValue(value: unknown, key: string | undefined): Message {
   if (isRoutedWatermark(value)) {
-    return {
-      key: key ?? null,
-      value: null,
-      headers: { [H.sourcePartition]: String(value.partition), [H.sourceOffset]: String(value.offset), [H.watermark]: String(value.watermark) },
-    };
+    const headers: IHeaders = { [H.sourcePartition]: String(value.partition), [H.idle]: String(value.idle) };
+    if (value.watermark !== null) headers[H.watermark] = String(value.watermark);
+    return { key: key ?? null, value: null, headers };
   }
   if (isRoutedEvent(value)) {
     return {
@@ -82,9 +81,10 @@ function encodeValue(value: unknown, key: string | undefined): Message {
 /** Decodes a record written by `encodeRecord`, or by another producer (its value as JSON). */
 export function decodeRecord(message: KafkaMessage): unknown {
   const headers = message.headers ?? {};
-  const watermark = header(headers, H.watermark);
-  if (watermark !== undefined) {
-    return { partition: Number(header(headers, H.sourcePartition)), offset: Number(header(headers, H.sourceOffset)), watermark: Number(watermark) } satisfies RoutedWatermark;
+  const idle = header(headers, H.idle);
+  if (idle !== undefined) {
+    const watermark = header(headers, H.watermark);
+    return { partition: Number(header(headers, H.sourcePartition)), watermark: watermark === undefined ? null : Number(watermark), idle: idle === 'true' } satisfies RoutedWatermark;
   }
   const value = parseValue(message.value);
   if (header(headers, H.eventId) !== undefined) {
@@ -163,11 +163,6 @@ function parseValue(value: Buffer | null): unknown {
   } catch {
     return { notJson: value.toString('base64') };
   }
-}
-
-function isRoutedWatermark(value: unknown): value is RoutedWatermark {
-  const routed = value as RoutedWatermark | null;
-  return typeof routed === 'object' && routed !== null && Number.isInteger(routed.partition) && Number.isInteger(routed.offset) && Number.isFinite(routed.watermark) && !('event' in routed);
 }
 
 function isRoutedEvent(value: unknown): value is RoutedEvent {

@@ -51,7 +51,7 @@ export type CreateStreamInput = {
   description?: string | null | undefined;
   /** Event field (or dotted path) holding the producer's own id for each event: events that repeat an id within dedupHorizon are counted once by every view. Without one, only batches sent with ingest(idempotencyKey:) are deduplicated. */
   eventIdField?: string | null | undefined;
-  /** How long a partition of the stream may send no events before views over several partitions stop waiting for it to close windows, e.g. "1m" (the default); at most "1d". The embedded log has one partition, so it never waits. */
+  /** How long a partition of the stream may get no new records before views over several partitions stop waiting for it to close windows, e.g. "1m" (the default); at most "1d". The embedded log has one partition, so it never waits. */
   idleTimeout?: string | null | undefined;
   /** Lowercase letters, digits and _, starting with a letter (at most 63). */
   name: string;

@@ -39,7 +39,7 @@ export class CreateStreamInput {
   @Field(() => String, {
     nullable: true,
     description:
-      'How long a partition of the stream may send no events before views over several partitions stop waiting for it to close windows, e.g. "1m" (the default); at most "1d". The embedded log has one partition, so it never waits.',
+      'How long a partition of the stream may get no new records before views over several partitions stop waiting for it to close windows, e.g. "1m" (the default); at most "1d". The embedded log has one partition, so it never waits.',
   })
   idleTimeout?: string | null;
 }

@@ -28,7 +28,7 @@ export class Stream {
   @Field(() => String, { description: 'Event-time span over which repeated event ids and idempotency keys are recognized.' })
   dedupHorizon!: string;
 
-  @Field(() => String, { description: 'How long a silent partition holds back the watermark of views over several partitions.' })
+  @Field(() => String, { description: 'How long a partition without new records holds back the watermark of views over several partitions.' })
   idleTimeout!: string;
 
   @Field(() => Date)
