@@ -208,8 +208,9 @@ export async function runProcessorBench(options: ProcessorBenchOptions = {}): Pr
     return {
       name: 'processor',
       measurements: [
-        measurement('StreamProcessor, events/s (wall)', processorRate, 'events/s', { kind: 'min', value: 100_000 }),
-        measurement('StreamProcessor, events per CPU-second', perCore, 'events/s'),
+        measurement('StreamProcessor, events/s (wall)', processorRate, 'events/s'),
+        // Per core: CPU time includes LMDB's and the GC's helper threads, not only the main thread.
+        measurement('StreamProcessor, events per CPU-second', perCore, 'events/s', { kind: 'min', value: 100_000 }),
         measurement('ViewWindowState in memory, events/s', foldRate, 'events/s'),
         measurement('baseline plain loop, events/s', baselineRate, 'events/s'),
         measurement('ratio processor / baseline', processorRate / baselineRate, 'x'),

@@ -1,5 +1,6 @@
 // Kills a process that is appending to the embedded event log with SIGKILL, mid-stream, and checks
-// that every acknowledged record survives intact and no batch is ever half-written.
+// that every acknowledged record survives intact and no batch is ever half-written. Every batch has
+// a shape of its own, so kills also land around the saving of new shared structures.
 
 import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -21,6 +22,7 @@ interface Ack {
 }
 
 interface Row {
+  [shape: `shape_${number}_${number}`]: number;
   writer: number;
   batch: number;
   i: number;
@@ -44,7 +46,8 @@ async function writeForever() {
   for (;;) {
     const batch = next++;
     const size = 20 + (batch % 9) * 40;
-    const values = Array.from({ length: size }, (_, i) => ({ writer: Number(writer), batch, i, size, pad: ${JSON.stringify(PAD)} }));
+    // A field named for the batch: every batch brings a new shape, so a new shared structure is saved just before it.
+    const values = Array.from({ length: size }, (_, i) => ({ writer: Number(writer), batch, i, size, pad: ${JSON.stringify(PAD)}, ['shape_' + writer + '_' + batch]: batch }));
     const ack = await log.append(topic, values);
     process.stdout.write(JSON.stringify({ batch, base: ack.baseOffset, count: ack.count }) + '\\n');
     if (++acks === Number(selfKillAt)) process.kill(process.pid, 'SIGKILL');
@@ -91,7 +94,7 @@ function problemsIn(records: { offset: number; value: Row }[], acked: (Ack & { w
   const problems: string[] = [];
   records.forEach((record, n) => {
     if (record.offset !== n) problems.push(`record ${n} has offset ${record.offset}`);
-    if (record.value.pad !== PAD) problems.push(`record ${n} is damaged`);
+    if (record.value.pad !== PAD || record.value[`shape_${record.value.writer}_${record.value.batch}`] !== record.value.batch) problems.push(`record ${n} is damaged: ${JSON.stringify({ ...record.value, pad: record.value.pad?.length })}`);
   });
   for (const ack of acked) {
     for (let i = 0; i < ack.count; i++) {
@@ -140,7 +143,7 @@ describe('embedded event log under kill -9', () => {
         expect(records).toHaveLength(end);
         expect(problemsIn(records, acked).join('\n')).toBe('');
         // The log stays writable where it left off.
-        expect(await log.append(TOPIC, [{ writer: -1, batch: -1, i: 0, size: 1, pad: PAD }])).toEqual({ baseOffset: end, count: 1 });
+        expect(await log.append(TOPIC, [{ writer: -1, batch: -1, i: 0, size: 1, pad: PAD, 'shape_-1_-1': -1 }])).toEqual({ baseOffset: end, count: 1 });
       } finally {
         await log.close();
         await root.close();
