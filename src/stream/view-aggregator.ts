@@ -22,6 +22,11 @@ import { SourceWatermarks, type SourceWatermarksSnapshot } from './watermarks';
 export interface ViewProgress {
   /** Input records stored in the aggregates, over the partitions this instance owns. */
   offset: number;
+  /**
+   * Events of the stream among them: the same as `offset` on direct input; on routed input, the
+   * stream's events applied (not the routers' watermark records, nor events a router sent twice).
+   */
+  processedEvents: number;
   /** The lowest watermark of those partitions. */
   watermark: number | null;
   lateEvents: number;
@@ -48,6 +53,8 @@ interface PartitionCheckpointState {
   sources: Record<number, number>;
   /** Routed input only: the watermarks the source partitions sent. */
   sourceWatermarks?: SourceWatermarksSnapshot;
+  /** Routed input only: the stream's events applied up to the checkpoint's offset. */
+  routedEvents?: number;
 }
 
 interface PartitionState {
@@ -60,6 +67,8 @@ interface PartitionState {
   sources: Record<number, number>;
   /** Routed input only: the source partitions' watermarks, whose minimum moves the windows' watermark. */
   sourceWatermarks: SourceWatermarks | undefined;
+  /** Routed input only: the stream's events applied before `offset`. */
+  routedEvents: number;
   /** Whether this restore already asked the log to go back to `offset` once. */
   rewound: boolean;
 }
@@ -70,6 +79,8 @@ export class ViewAggregator implements GroupMember<LoggedEvent | RoutedRecord> {
   private readonly restored = new Map<number, PartitionState>();
   /** Next offset to fold of every owned partition, as last stored: kept while a partition restarts. */
   private readonly positions = new Map<number, number>();
+  /** The stream's events stored, per owned partition (see ViewProgress.processedEvents). */
+  private readonly processed = new Map<number, number>();
   private readonly logger: Logger;
   private readonly dedupKeys: DedupKeys;
   private readonly dedupHorizonMs: number;
@@ -101,6 +112,7 @@ export class ViewAggregator implements GroupMember<LoggedEvent | RoutedRecord> {
     this.restoring.clear();
     this.restored.clear();
     this.positions.clear();
+    this.processed.clear();
     this.caughtUp = false;
     for (const partition of partitions) this.startRestore(partition);
     this.joined = true;
@@ -119,6 +131,7 @@ export class ViewAggregator implements GroupMember<LoggedEvent | RoutedRecord> {
   progress(): ViewProgress {
     const progress: ViewProgress = {
       offset: [...this.positions.values()].reduce((sum, offset) => sum + offset, 0),
+      processedEvents: [...this.processed.values()].reduce((sum, events) => sum + events, 0),
       watermark: null,
       lateEvents: 0,
       foldedEvents: 0,
@@ -163,6 +176,7 @@ export class ViewAggregator implements GroupMember<LoggedEvent | RoutedRecord> {
         offset: checkpoint?.offsets[this.input.topic] ?? 0,
         sources: { ...checkpoint?.state.sources },
         sourceWatermarks: routed ? new SourceWatermarks(sourcePartitions, checkpoint?.state.sourceWatermarks) : undefined,
+        routedEvents: checkpoint?.state.routedEvents ?? 0,
         rewound: false,
       };
       const windows = checkpoint?.state.windows;
@@ -173,6 +187,7 @@ export class ViewAggregator implements GroupMember<LoggedEvent | RoutedRecord> {
       if (this.restoring.get(partition) === restoring) {
         this.restored.set(partition, state);
         this.positions.set(partition, state.offset);
+        this.processed.set(partition, this.processedEvents(state));
       }
       return state;
     });
@@ -245,12 +260,13 @@ export class ViewAggregator implements GroupMember<LoggedEvent | RoutedRecord> {
       windows: state.windows.snapshot() as PartitionCheckpointState['windows'],
       dedup: state.dedup.snapshot(),
       sources: { ...state.sources }, // a copy: the next batches change state.sources, and saveIntents reuses this
-      ...(state.sourceWatermarks ? { sourceWatermarks: state.sourceWatermarks.snapshot() } : {}),
+      ...(state.sourceWatermarks ? { sourceWatermarks: state.sourceWatermarks.snapshot(), routedEvents: state.routedEvents } : {}),
     };
     await checkpoints.save(this.jobId(batch.partition), { offsets: { [this.input.topic]: end }, state: checkpointState, savedAt: clock.now() });
     state.saved = checkpointState;
     state.offset = end;
     this.positions.set(batch.partition, end);
+    this.processed.set(batch.partition, this.processedEvents(state));
     return end;
   }
 
@@ -315,7 +331,12 @@ export class ViewAggregator implements GroupMember<LoggedEvent | RoutedRecord> {
     const applied = state.sources[routed.partition];
     if (applied !== undefined && routed.offset <= applied) return undefined;
     state.sources[routed.partition] = routed.offset;
+    state.routedEvents += 1;
     return routed.event;
+  }
+
+  private processedEvents(state: PartitionState): number {
+    return this.input.routed ? state.routedEvents : state.offset;
   }
 
   /**

@@ -94,7 +94,8 @@ describe('fault injection', () => {
     const stream = uniqueName('meter');
     const view = uniqueName('meter_per_minute');
     beforeAll(async () => {
-      gateway = await startGateway({ env: { TRIBUTARY_FAULT_INJECTION: 'true', TRIBUTARY_MAX_PROCESSING_LAG: '150' } });
+      // Batches of 100: the processor stuck on the store holds one batch, however much the log holds.
+      gateway = await startGateway({ env: { TRIBUTARY_FAULT_INJECTION: 'true', TRIBUTARY_MAX_PROCESSING_LAG: '150', TRIBUTARY_PROCESSOR_BATCH_SIZE: '100' } });
       await gateway.client.request(CreateStreamDocument, { input: { name: stream, watermarkDelay: '0s' } });
       await gateway.client.request(CreateViewDocument, { input: { name: view, stream, window: '1m', measures: [{ name: 'n', fn: 'COUNT' }] } });
     });
@@ -102,11 +103,13 @@ describe('fault injection', () => {
       await gateway?.stop();
     });
 
-    it('refuses ingest retriably while the views are too far behind, shows the lag, and takes events again once they catch up', async () => {
+    it('holds one batch while the store fails, refuses ingest retriably while the views are too far behind, shows the lag, and takes events again once they catch up', async () => {
       const progress = async () => (await gateway.client.request(ViewsDocument, { stream })).views[0].progress!;
       const batch = (from: number) => Array.from({ length: 100 }, (_, i) => ({ ts: BASE + (from + i) * 1_000 }));
       await gateway.client.request(InjectFaultDocument, { input: { port: 'aggregates', operation: 'upsert', kind: 'ERROR' } });
       await gateway.client.request(IngestDocument, { stream, events: batch(0) });
+      // Within one batch of the log's end: a view that has caught up, which backpressure is for.
+      await waitFor(async () => (await progress()).lag === 100 || undefined, { timeoutMs: 15_000, what: 'the lag of 100 to be sampled' });
       await gateway.client.request(IngestDocument, { stream, events: batch(100) });
       await waitFor(async () => (await progress()).lag === 200 || undefined, { timeoutMs: 15_000, what: 'the lag of 200 to be sampled' });
 
@@ -115,7 +118,10 @@ describe('fault injection', () => {
         message: `the views of stream "${stream}" are 200 events behind (the limit is 150); retry in 1000 ms`,
         extensions: { code: 'PROCESSING_BEHIND', retriable: true, retryAfterMs: 1_000, lag: 200 },
       });
-      expect(await gateway.metrics()).toMatch(new RegExp(`^tributary_processor_lag_events\\{view="${view}"\\} 200$`, 'm'));
+      const metrics = await gateway.metrics();
+      expect(metrics).toMatch(new RegExp(`^tributary_processor_lag_events\\{view="${view}"\\} 200$`, 'm'));
+      // Memory stays bounded: it read one batch, and reads no further until that batch is stored.
+      expect(metrics).toMatch(new RegExp(`^tributary_processor_events_total\\{view="${view}"\\} 100$`, 'm'));
 
       await gateway.client.request(ClearFaultsDocument, {});
       await waitFor(async () => ((await progress()).lag === 0 && (await progress()).processedEvents === 200) || undefined, { timeoutMs: 30_000, what: 'the view to catch up' });

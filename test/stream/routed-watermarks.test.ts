@@ -113,17 +113,19 @@ describe('views over several partitions', () => {
     expect(aggregator.progress().watermark).toBe(T0 + 2_000);
     await feed({ partition: 1, offset: 1, event: event(s, 5_000) }, { partition: 1, watermark: T0 + 26_000, idle: false });
     expect(aggregator.progress().watermark).toBe(T0 + 25_000);
-    expect(aggregator.progress().lateEvents).toBe(0);
+    expect(aggregator.progress()).toMatchObject({ lateEvents: 0, offset: 9, processedEvents: 5 }); // 4 of the 9 records are watermarks
     expect(await rows(view)).toEqual([[0, 3, true], [10_000, 1, true], [20_000, 1, false]]);
 
     // A new member restores the source watermarks from the checkpoint: an event for a closed window is late.
     const restarted = member(view, stream, 2, 9);
-    await restarted.feed({ partition: 0, offset: 3, event: event(s, 9_000) }, { partition: 1, offset: 2, event: event(s, 24_000) });
-    expect(restarted.aggregator.progress()).toMatchObject({ watermark: T0 + 25_000, lateEvents: 1 });
+    // (The first record is one a restarted router sent again: applied before, it is skipped.)
+    await restarted.feed({ partition: 0, offset: 2, event: event(s, 25_000) }, { partition: 0, offset: 3, event: event(s, 9_000) }, { partition: 1, offset: 2, event: event(s, 24_000) });
+    expect(restarted.aggregator.progress()).toMatchObject({ watermark: T0 + 25_000, lateEvents: 1, processedEvents: 7 });
     expect(await rows(view)).toEqual([[0, 3, true], [10_000, 1, true], [20_000, 2, false]]);
     expect((await store.lateEvents({ view: view.name, generation: 0 })).events.map((e) => e.eventTime - T0)).toEqual([9_000]);
     // Partition 1's watermark came back with the checkpoint too: it, not partition 0's new one, is the least.
     await restarted.feed({ partition: 0, watermark: T0 + 50_000, idle: false });
+    expect(restarted.aggregator.progress().processedEvents).toBe(7);
     expect(restarted.aggregator.progress().watermark).toBe(T0 + 26_000);
   });
 

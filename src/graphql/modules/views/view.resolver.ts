@@ -46,7 +46,7 @@ export class ViewResolver {
     const progress = services.aggregates.progress(view.name);
     if (!progress) return null;
     return Object.assign(new ViewProgressInfo(), {
-      processedEvents: progress.offset,
+      processedEvents: progress.processedEvents,
       watermark: progress.watermark === null ? null : new Date(progress.watermark),
       lateEvents: progress.lateEvents,
       duplicateEvents: progress.duplicateEvents,
