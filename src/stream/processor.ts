@@ -192,6 +192,7 @@ export class ViewRouter implements GroupMember<LoggedEvent> {
 class ViewJob {
   private aggregator: ViewAggregator | undefined;
   private router: ViewRouter | undefined;
+  private routerTick: Promise<void> | undefined;
   private readonly stopping = new AbortController();
   private readonly signal = this.stopping.signal;
   readonly done: Promise<void>;
@@ -225,10 +226,16 @@ class ViewJob {
     return this.aggregator?.lagSample();
   }
 
-  /** The once-a-second work: the view's lag, and the router's held-back watermarks and idle partitions. */
+  /**
+   * The once-a-second work: the view's lag, and the router's held-back watermarks and idle
+   * partitions (skipped while its last check still waits behind a batch whose write is retrying).
+   */
   async tick(): Promise<void> {
+    if (this.router && !this.routerTick) {
+      this.routerTick = this.router.tick().finally(() => (this.routerTick = undefined));
+      this.routerTick.catch((error: unknown) => this.deps.logger.warn({ err: error, view: this.view.name }, 'cannot check the view\'s partitions for idleness; trying again'));
+    }
     await this.aggregator?.sampleLag();
-    await this.router?.tick();
   }
 
   private async run(): Promise<void> {
@@ -332,22 +339,26 @@ export class StreamProcessor {
   private async tickUntilStopped(): Promise<void> {
     const signal = this.abort.signal;
     const failing = new Set<string>();
+    const ticking = new Map<string, Promise<void>>();
     while (!signal.aborted) {
+      // Each view on its own: one whose tick hangs (a log read that does not answer) is skipped until
+      // it returns, and holds up no other view's samples.
       for (const [view, job] of this.jobs) {
-        if (signal.aborted) break;
-        try {
-          await job.tick();
-          failing.delete(view);
-        } catch (error) {
-          // Asked again next time; meanwhile the old sample goes stale and stops holding ingest back.
-          if (!failing.has(view)) this.deps.logger.warn({ err: error, view }, 'cannot read the log to measure view lag or partition idleness; trying again');
-          failing.add(view);
-        }
+        if (ticking.has(view)) continue;
+        const tick = job.tick().then(
+          () => void failing.delete(view),
+          (error: unknown) => {
+            // Asked again next time; meanwhile the old sample goes stale and stops holding ingest back.
+            if (!failing.has(view)) this.deps.logger.warn({ err: error, view }, 'cannot read the log to measure view lag; trying again');
+            failing.add(view);
+          },
+        );
+        ticking.set(view, tick.finally(() => ticking.delete(view)));
       }
       await sleep(TICK_MS, signal);
     }
+    await Promise.allSettled(ticking.values());
   }
-
 
   private startGuard(stream: string): void {
     if (!this.deps.guardStreams || this.guards.has(stream) || this.abort.signal.aborted) return;

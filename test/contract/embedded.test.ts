@@ -52,24 +52,74 @@ describeLineageStoreContract('LMDB', async () => {
 });
 
 describe('the embedded event log on disk', () => {
-  it('reads values stored as plain msgpack maps (before records with shared structures) exactly as they were', async () => {
-    const dataDir = mkdtempSync(path.join(base, 'maps-'));
-    const before = openLmdbRoot(dataDir);
-    const maps = before.acquire<unknown, [string, number]>('events'); // the earlier layout
-    const values = [{ envelope: { eventId: '01A', eventTime: 5 }, payload: { a: [1, { b: null }], 'odd key': 'x', __proto__x: 1 } }, { other: true }];
-    await maps.put(['events.old', 0], values[0]);
-    await maps.put(['events.old', 1], values[1]);
-    await before.release();
-    await before.close();
-
+  /** Writes records the way data directories from before shared structures hold them: plain maps in "events". */
+  async function olderDataDirectory(records: Record<string, unknown[]>, partialMove: unknown[] = []): Promise<string> {
+    const dataDir = mkdtempSync(path.join(base, 'older-'));
     const root = openLmdbRoot(dataDir);
-    const log = new LmdbEventLog(root);
+    const maps = root.acquire<unknown, [string, number]>('events');
+    for (const [topic, values] of Object.entries(records)) for (const [offset, value] of values.entries()) await maps.put([topic, offset], value);
+    // What a move that a crash interrupted may have left in the new layout already.
+    const moved = root.acquire<unknown, [string, number]>('event-records', { sharedStructures: true });
+    for (const [offset, value] of partialMove.entries()) await moved.put(['events.old', offset], value);
+    await root.release();
+    await root.release();
+    await root.close();
+    return dataDir;
+  }
+
+  it('moves records stored as plain maps into the record layout once, and reads them exactly as they were, small integers too', async () => {
+    const old = [
+      { envelope: { eventId: '01A', eventTime: 5 }, payload: { qty: 100, codes: [64, 65, 66, 127], partition: 70, nested: { a: 64 }, 'odd key': 'x' } },
+      { partition: 3, offset: 99, event: { envelope: { eventId: '01B', eventTime: 6 }, payload: { n: 120 } } },
+    ];
+    const other = Array.from({ length: 25_000 }, (_, i) => ({ i, small: i % 128 }));
+    const dataDir = await olderDataDirectory({ 'events.old': old, 'events.other': other }, [{ stale: 'from an interrupted move' }, { meta: {} }]);
+    for (let open = 0; open < 2; open++) {
+      const root = openLmdbRoot(dataDir);
+      const log = new LmdbEventLog(root);
+      try {
+        if (open === 0) {
+          // New records, of new shapes, next to the moved ones.
+          await log.append('events.old', [{ envelope: { eventId: '01C', eventTime: 7 }, payload: { qty: 65, meta: {} } }]);
+          await log.append('events.new', [{ x: 64 }, { y: { z: 127 } }]);
+        }
+        expect((await log.read('events.old', 0, 10)).map((r) => r.value)).toEqual([...old, { envelope: { eventId: '01C', eventTime: 7 }, payload: { qty: 65, meta: {} } }]);
+        expect((await log.read('events.other', 0, 30_000)).map((r) => r.value)).toEqual(other);
+        expect((await log.read('events.new', 0, 10)).map((r) => r.value)).toEqual([{ x: 64 }, { y: { z: 127 } }]);
+        expect(Object.getPrototypeOf((await log.read('events.old', 0, 1))[0].value)).toBe(Object.prototype);
+        expect(await log.topics()).toEqual(['events.new', 'events.old', 'events.other']);
+        expect(await log.endOffset('events.other')).toBe(25_000);
+      } finally {
+        await log.close();
+        await root.close();
+      }
+    }
+    const root = openLmdbRoot(dataDir);
+    const legacy = root.acquire<unknown, [string, number]>('events');
+    expect([...legacy.getKeys({ limit: 1 })]).toEqual([]);
+    await root.release();
+    await root.close();
+  });
+
+  it('refuses a value it cannot store without spoiling the next ones: they read back after a reopen', async () => {
+    const dataDir = mkdtempSync(path.join(base, 'refused-'));
+    let root = openLmdbRoot(dataDir);
+    let log = new LmdbEventLog(root);
+    const reopen = async () => {
+      await log.close();
+      await root.close();
+      root = openLmdbRoot(dataDir);
+      log = new LmdbEventLog(root);
+    };
     try {
-      expect((await log.read('events.old', 0, 10)).map((r) => r.value)).toEqual(values);
-      expect(Object.getPrototypeOf((await log.read('events.old', 0, 1))[0].value)).toBe(Object.prototype);
-      await log.append('events.old', [{ envelope: { eventId: '01B', eventTime: 6 }, payload: { a: [2] } }]);
-      expect(await log.endOffset('events.old')).toBe(3);
-      expect(await log.topics()).toEqual(['events.old']);
+      await log.append('events.t', [{ a: 1 }]);
+      await expect(log.append('events.t', [{ x: 1, y: 2n ** 70n }])).rejects.toMatchObject({ code: 'BAD_USER_INPUT', path: 'values[0]' });
+      await log.append('events.t', [{ x: 1, y: 2 }]); // the shape the refused value began to define
+      await reopen();
+      expect((await log.read('events.t', 0, 10)).map((r) => r.value)).toEqual([{ a: 1 }, { x: 1, y: 2 }]);
+      await log.append('events.t', [{ p: 1, q: 2 }]);
+      await reopen();
+      expect((await log.read('events.t', 0, 10)).map((r) => r.value)).toEqual([{ a: 1 }, { x: 1, y: 2 }, { p: 1, q: 2 }]);
     } finally {
       await log.close();
       await root.close();

@@ -2,13 +2,19 @@
 // atomic write transaction that is acknowledged only once committed and fsynced. Every topic has one
 // partition, so a consumer group has one member at a time (this process); its committed offsets live
 // in a second sub-database.
+//
+// Records are msgpack records with shared structures (sub-database "event-records"): every view
+// decodes every event, and records decode several times faster than plain maps. Data directories
+// from before keep their records as plain maps in "events"; the two layouts cannot share one
+// sub-database (a map's small integers would read as structure references), so opening the log moves
+// them over once, in chunks, and empties "events" last: a move a crash interrupted starts again.
 
 import type { Database } from 'lmdb';
 import { GatewayError, storageUnavailable } from '../../errors/gateway-error';
 import { sleep } from '../../errors/retry';
 import { PartitionRewind, type AppendAck, type AppendOptions, type ConsumeOptions, type EventLog, type GroupMember, type LogRecord } from '../../ports/event-log';
 import { checkAppendInput, checkCount, checkPartitionsExist } from '../event-log-input';
-import { durable, encodeForPut, shuttingDown, type LmdbRoot } from './lmdb-root';
+import { durable, encodeForPut, reloadSharedStructures, shuttingDown, type LmdbRoot } from './lmdb-root';
 
 type RecordKey = [topic: string, offset: number];
 type GroupOffsetKey = [group: string, topic: string];
@@ -32,10 +38,15 @@ export class LmdbEventLog implements EventLog {
   private closing: Promise<void> | undefined;
 
   constructor(private readonly root: LmdbRoot) {
-    // Every event is decoded by every view that reads it: records decode several times faster than maps.
-    this.db = root.acquire<unknown, RecordKey>('events', { sharedStructures: true });
+    this.db = root.acquire<unknown, RecordKey>('event-records', { sharedStructures: true });
     this.groupOffsets = root.acquire<number, GroupOffsetKey>('group-offsets');
     try {
+      const legacy = root.acquire<unknown, RecordKey>('events');
+      try {
+        moveRecords(legacy, this.db);
+      } finally {
+        void root.release();
+      }
       this.recoverEnds();
     } catch (cause) {
       void root.release();
@@ -65,6 +76,7 @@ export class LmdbEventLog implements EventLog {
       });
       baseOffset = await this.track(durable(this.db, written));
     } catch (cause) {
+      reloadSharedStructures(this.db); // a structure saved in the failed batch is not on disk
       throw storageUnavailable(`cannot append ${values.length} records to topic "${topic}"`, cause);
     }
     const end = baseOffset + values.length;
@@ -205,6 +217,26 @@ export class LmdbEventLog implements EventLog {
   private assertOpen(): void {
     if (this.closing) throw shuttingDown('event log');
   }
+}
+
+/** Records moved per write transaction when an older data directory is opened. */
+const MOVE_CHUNK = 10_000;
+
+/** Moves every record of `from` into `to` (re-encoded in its layout), then empties `from`. */
+function moveRecords(from: Database<unknown, RecordKey>, to: Database<unknown, RecordKey>): void {
+  if (firstOf(from.getKeys({ limit: 1 })) === undefined) return;
+  to.clearSync(); // what an interrupted move wrote; `from` still has everything
+  let after: RecordKey | undefined;
+  for (;;) {
+    const chunk = [...from.getRange({ start: after, limit: MOVE_CHUNK + 1 })].filter(({ key }) => after === undefined || key[0] !== after[0] || key[1] !== after[1]);
+    if (chunk.length === 0) break;
+    const encoded = chunk.map(({ key, value }) => [key, encodeForPut(to, value, `record ${key[1]} of topic "${key[0]}"`)] as const);
+    to.transactionSync(() => {
+      for (const [key, value] of encoded) to.putSync(key, value);
+    });
+    after = chunk[chunk.length - 1].key;
+  }
+  from.clearSync();
 }
 
 function lastOffset(db: Database<unknown, RecordKey>, topic: string): number {

@@ -112,11 +112,36 @@ export function durable<T, V, K extends Key>(db: Database<V, K>, written: Promis
  */
 export function encodeForPut<V, K extends Key>(db: Database<V, K>, value: unknown, path: string): Binary {
   try {
-    return asBinary((db as unknown as { encoder: { encode(value: unknown): Uint8Array } }).encoder.encode(value));
+    return asBinary(encoderOf(db).encode(value));
   } catch (cause) {
+    reloadSharedStructures(db);
     const reason = cause instanceof Error ? cause.message : String(cause);
     throw new GatewayError('BAD_USER_INPUT', `${path} cannot be stored: ${reason}`, { path, cause });
   }
+}
+
+interface SharedStructures extends Array<unknown> {
+  uninitialized?: boolean;
+  sharedLength?: number;
+}
+
+function encoderOf<V, K extends Key>(db: Database<V, K>): { encode(value: unknown): Uint8Array; structures?: SharedStructures } {
+  return (db as unknown as { encoder: ReturnType<typeof encoderOf> }).encoder;
+}
+
+/**
+ * After a failed encode or write of a sub-database with shared structures: msgpackr may already hold
+ * a structure it never saved (it assigns the id while encoding), and would hand the same id to the
+ * next value of that shape, which would then not decode after a restart. Makes the encoder (which
+ * is also the decoder) reload the structures from disk before its next use.
+ */
+export function reloadSharedStructures<V, K extends Key>(db: Database<V, K>): void {
+  const encoder = encoderOf(db);
+  if (!encoder.structures) return; // plain maps: nothing shared
+  const reloaded: SharedStructures = [];
+  reloaded.uninitialized = true;
+  reloaded.sharedLength = 0;
+  encoder.structures = reloaded;
 }
 
 export function shuttingDown(what: string): GatewayError {
