@@ -193,6 +193,7 @@ class ViewJob {
   private aggregator: ViewAggregator | undefined;
   private router: ViewRouter | undefined;
   private routerTick: Promise<void> | undefined;
+  private routerFailing = false;
   private readonly stopping = new AbortController();
   private readonly signal = this.stopping.signal;
   readonly done: Promise<void>;
@@ -232,10 +233,23 @@ class ViewJob {
    */
   async tick(): Promise<void> {
     if (this.router && !this.routerTick) {
-      this.routerTick = this.router.tick().finally(() => (this.routerTick = undefined));
-      this.routerTick.catch((error: unknown) => this.deps.logger.warn({ err: error, view: this.view.name }, 'cannot check the view\'s partitions for idleness; trying again'));
+      this.routerTick = this.router
+        .tick()
+        .then(
+          () => void (this.routerFailing = false),
+          (error: unknown) => {
+            if (!this.routerFailing && !this.signal.aborted) this.deps.logger.warn({ err: error, view: this.view.name }, "cannot check the view's partitions for idleness; trying again");
+            this.routerFailing = true;
+          },
+        )
+        .finally(() => (this.routerTick = undefined));
     }
     await this.aggregator?.sampleLag();
+  }
+
+  /** Resolves once a router check still running has ended (it ends soon after the job stops). */
+  settled(): Promise<void> {
+    return this.routerTick ?? Promise.resolve();
   }
 
   private async run(): Promise<void> {
@@ -339,12 +353,12 @@ export class StreamProcessor {
   private async tickUntilStopped(): Promise<void> {
     const signal = this.abort.signal;
     const failing = new Set<string>();
-    const ticking = new Map<string, Promise<void>>();
+    const ticking = new Map<ViewJob, Promise<void>>();
     while (!signal.aborted) {
       // Each view on its own: one whose tick hangs (a log read that does not answer) is skipped until
       // it returns, and holds up no other view's samples.
       for (const [view, job] of this.jobs) {
-        if (ticking.has(view)) continue;
+        if (ticking.has(job)) continue;
         const tick = job.tick().then(
           () => void failing.delete(view),
           (error: unknown) => {
@@ -353,11 +367,11 @@ export class StreamProcessor {
             failing.add(view);
           },
         );
-        ticking.set(view, tick.finally(() => ticking.delete(view)));
+        ticking.set(job, tick.finally(() => ticking.delete(job)));
       }
       await sleep(TICK_MS, signal);
     }
-    await Promise.allSettled(ticking.values());
+    await Promise.allSettled([...ticking.values(), ...[...this.jobs.values()].map((job) => job.settled())]);
   }
 
   private startGuard(stream: string): void {

@@ -52,28 +52,32 @@ describeLineageStoreContract('LMDB', async () => {
 });
 
 describe('the embedded event log on disk', () => {
-  /** Writes records the way data directories from before shared structures hold them: plain maps in "events". */
-  async function olderDataDirectory(records: Record<string, unknown[]>, partialMove: unknown[] = []): Promise<string> {
+  /**
+   * A data directory from before shared structures: records as plain maps in "events", with those in
+   * `moved` already in "event-records" (where a move a crash interrupted leaves them).
+   */
+  async function olderDataDirectory(records: Record<string, unknown[]>, moved: Record<string, unknown[]> = {}): Promise<string> {
     const dataDir = mkdtempSync(path.join(base, 'older-'));
     const root = openLmdbRoot(dataDir);
     const maps = root.acquire<unknown, [string, number]>('events');
-    for (const [topic, values] of Object.entries(records)) for (const [offset, value] of values.entries()) await maps.put([topic, offset], value);
-    // What a move that a crash interrupted may have left in the new layout already.
-    const moved = root.acquire<unknown, [string, number]>('event-records', { sharedStructures: true });
-    for (const [offset, value] of partialMove.entries()) await moved.put(['events.old', offset], value);
+    const current = root.acquire<unknown, [string, number]>('event-records', { sharedStructures: true });
+    for (const [topic, values] of Object.entries(records)) {
+      const done = moved[topic]?.length ?? 0;
+      for (const [offset, value] of values.entries()) await (offset < done ? current : maps).put([topic, offset], value);
+    }
     await root.release();
     await root.release();
     await root.close();
     return dataDir;
   }
 
-  it('moves records stored as plain maps into the record layout once, and reads them exactly as they were, small integers too', async () => {
+  it('moves records stored as plain maps into the record layout, going on where an interrupted move stopped, and reads them exactly as they were', async () => {
     const old = [
       { envelope: { eventId: '01A', eventTime: 5 }, payload: { qty: 100, codes: [64, 65, 66, 127], partition: 70, nested: { a: 64 }, 'odd key': 'x' } },
       { partition: 3, offset: 99, event: { envelope: { eventId: '01B', eventTime: 6 }, payload: { n: 120 } } },
     ];
-    const other = Array.from({ length: 25_000 }, (_, i) => ({ i, small: i % 128 }));
-    const dataDir = await olderDataDirectory({ 'events.old': old, 'events.other': other }, [{ stale: 'from an interrupted move' }, { meta: {} }]);
+    const other = Array.from({ length: 25_000 }, (_, i) => ({ i, small: i % 128, ...(i % 3 === 0 ? { meta: {} } : {}) }));
+    const dataDir = await olderDataDirectory({ 'events.old': old, 'events.other': other }, { 'events.other': other.slice(0, 5_000) });
     for (let open = 0; open < 2; open++) {
       const root = openLmdbRoot(dataDir);
       const log = new LmdbEventLog(root);
@@ -99,6 +103,31 @@ describe('the embedded event log on disk', () => {
     expect([...legacy.getKeys({ limit: 1 })]).toEqual([]);
     await root.release();
     await root.close();
+  });
+
+  it('refuses to open a directory where an earlier version wrote records this one also has, and changes nothing', async () => {
+    const dataDir = await olderDataDirectory({ 'events.t': [{ a: 1 }, { a: 2 }] });
+    let root = openLmdbRoot(dataDir);
+    const current = root.acquire<unknown, [string, number]>('event-records', { sharedStructures: true });
+    await current.put(['events.t', 1], { written: 'by this version' });
+    await root.release();
+    await root.close();
+    root = openLmdbRoot(dataDir);
+    try {
+      expect(() => new LmdbEventLog(root)).toThrow(expect.objectContaining({ code: 'STORAGE_UNAVAILABLE' }));
+      const cause = (() => {
+        try {
+          new LmdbEventLog(root);
+        } catch (error) {
+          return (error as { cause?: Error }).cause?.message;
+        }
+      })();
+      expect(cause).toMatch(/record 1 of topic "events\.t" is stored in both the current and the earlier layout/);
+      expect([...root.acquire<unknown, [string, number]>('events').getKeys()]).toHaveLength(2);
+      await root.release();
+    } finally {
+      await root.close();
+    }
   });
 
   it('refuses a value it cannot store without spoiling the next ones: they read back after a reopen', async () => {

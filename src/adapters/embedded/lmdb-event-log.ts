@@ -7,14 +7,15 @@
 // decodes every event, and records decode several times faster than plain maps. Data directories
 // from before keep their records as plain maps in "events"; the two layouts cannot share one
 // sub-database (a map's small integers would read as structure references), so opening the log moves
-// them over once, in chunks, and empties "events" last: a move a crash interrupted starts again.
+// them over, chunk by chunk, each chunk written to one and deleted from the other in one transaction:
+// a move a crash interrupted goes on where it stopped.
 
-import type { Database } from 'lmdb';
+import { asBinary, type Binary, type Database } from 'lmdb';
 import { GatewayError, storageUnavailable } from '../../errors/gateway-error';
 import { sleep } from '../../errors/retry';
 import { PartitionRewind, type AppendAck, type AppendOptions, type ConsumeOptions, type EventLog, type GroupMember, type LogRecord } from '../../ports/event-log';
 import { checkAppendInput, checkCount, checkPartitionsExist } from '../event-log-input';
-import { durable, encodeForPut, reloadSharedStructures, shuttingDown, type LmdbRoot } from './lmdb-root';
+import { durable, encodeForPut, encodeValue, reloadSharedStructures, shuttingDown, type LmdbRoot } from './lmdb-root';
 
 type RecordKey = [topic: string, offset: number];
 type GroupOffsetKey = [group: string, topic: string];
@@ -76,7 +77,7 @@ export class LmdbEventLog implements EventLog {
       });
       baseOffset = await this.track(durable(this.db, written));
     } catch (cause) {
-      reloadSharedStructures(this.db); // a structure saved in the failed batch is not on disk
+      reloadSharedStructures(this.db); // a structure saved with the failed batch would not be on disk
       throw storageUnavailable(`cannot append ${values.length} records to topic "${topic}"`, cause);
     }
     const end = baseOffset + values.length;
@@ -219,24 +220,37 @@ export class LmdbEventLog implements EventLog {
   }
 }
 
-/** Records moved per write transaction when an older data directory is opened. */
-const MOVE_CHUNK = 10_000;
+/** Most records, and most encoded bytes, moved per write transaction when an older data directory is opened. */
+const MOVE_CHUNK_RECORDS = 2_000;
+const MOVE_CHUNK_BYTES = 32 * 1024 * 1024;
 
-/** Moves every record of `from` into `to` (re-encoded in its layout), then empties `from`. */
+/**
+ * Moves every record of `from` into `to`, re-encoded in its layout: each chunk put into `to` and
+ * removed from `from` in one transaction (LMDB's transactions span its sub-databases). A record
+ * already in `to` means both layouts were written to (an earlier version ran on this directory after
+ * this one): nothing is moved then, and opening fails rather than overwrite either.
+ */
 function moveRecords(from: Database<unknown, RecordKey>, to: Database<unknown, RecordKey>): void {
-  if (firstOf(from.getKeys({ limit: 1 })) === undefined) return;
-  to.clearSync(); // what an interrupted move wrote; `from` still has everything
-  let after: RecordKey | undefined;
   for (;;) {
-    const chunk = [...from.getRange({ start: after, limit: MOVE_CHUNK + 1 })].filter(({ key }) => after === undefined || key[0] !== after[0] || key[1] !== after[1]);
-    if (chunk.length === 0) break;
-    const encoded = chunk.map(({ key, value }) => [key, encodeForPut(to, value, `record ${key[1]} of topic "${key[0]}"`)] as const);
+    const chunk: { key: RecordKey; value: Binary }[] = [];
+    let bytes = 0;
+    for (const { key, value } of from.getRange({ limit: MOVE_CHUNK_RECORDS })) {
+      if (to.doesExist(key)) {
+        throw new Error(`record ${key[1]} of topic "${key[0]}" is stored in both the current and the earlier layout: an earlier version has run on this data directory since this one did; move one of the two aside`);
+      }
+      const encoded = encodeValue(to, value, `record ${key[1]} of topic "${key[0]}"`);
+      chunk.push({ key, value: asBinary(encoded) });
+      bytes += encoded.length;
+      if (bytes >= MOVE_CHUNK_BYTES) break;
+    }
+    if (chunk.length === 0) return;
     to.transactionSync(() => {
-      for (const [key, value] of encoded) to.putSync(key, value);
+      for (const { key, value } of chunk) {
+        to.putSync(key, value);
+        from.removeSync(key);
+      }
     });
-    after = chunk[chunk.length - 1].key;
   }
-  from.clearSync();
 }
 
 function lastOffset(db: Database<unknown, RecordKey>, topic: string): number {

@@ -111,8 +111,13 @@ export function durable<T, V, K extends Key>(db: Database<V, K>, written: Promis
  * transactions, where lmdb-js would still commit the writes made before it.
  */
 export function encodeForPut<V, K extends Key>(db: Database<V, K>, value: unknown, path: string): Binary {
+  return asBinary(encodeValue(db, value, path));
+}
+
+/** The bytes `encodeForPut` wraps. */
+export function encodeValue<V, K extends Key>(db: Database<V, K>, value: unknown, path: string): Uint8Array {
   try {
-    return asBinary(encoderOf(db).encode(value));
+    return encoderOf(db).encode(value);
   } catch (cause) {
     reloadSharedStructures(db);
     const reason = cause instanceof Error ? cause.message : String(cause);
