@@ -77,10 +77,11 @@ interface PartitionState {
 export class ViewAggregator implements GroupMember<LoggedEvent | RoutedRecord> {
   private readonly restoring = new Map<number, Promise<PartitionState>>();
   private readonly restored = new Map<number, PartitionState>();
-  /** Next offset to fold of every owned partition, as last stored: kept while a partition restarts. */
-  private readonly positions = new Map<number, number>();
-  /** The stream's events stored, per owned partition (see ViewProgress.processedEvents). */
-  private readonly processed = new Map<number, number>();
+  /**
+   * Of every owned partition, as last stored: the next offset to fold and the stream's events among
+   * the records before it (see ViewProgress). Kept while a partition restarts.
+   */
+  private readonly positions = new Map<number, { offset: number; events: number }>();
   private readonly logger: Logger;
   private readonly dedupKeys: DedupKeys;
   private readonly dedupHorizonMs: number;
@@ -112,7 +113,6 @@ export class ViewAggregator implements GroupMember<LoggedEvent | RoutedRecord> {
     this.restoring.clear();
     this.restored.clear();
     this.positions.clear();
-    this.processed.clear();
     this.caughtUp = false;
     for (const partition of partitions) this.startRestore(partition);
     this.joined = true;
@@ -130,8 +130,8 @@ export class ViewAggregator implements GroupMember<LoggedEvent | RoutedRecord> {
 
   progress(): ViewProgress {
     const progress: ViewProgress = {
-      offset: [...this.positions.values()].reduce((sum, offset) => sum + offset, 0),
-      processedEvents: [...this.processed.values()].reduce((sum, events) => sum + events, 0),
+      offset: 0,
+      processedEvents: 0,
       watermark: null,
       lateEvents: 0,
       foldedEvents: 0,
@@ -139,6 +139,10 @@ export class ViewAggregator implements GroupMember<LoggedEvent | RoutedRecord> {
       openWindows: 0,
       ...this.lagSample(),
     };
+    for (const { offset, events } of this.positions.values()) {
+      progress.offset += offset;
+      progress.processedEvents += events;
+    }
     for (const state of this.restored.values()) {
       const stats = state.windows.stats();
       const watermark = state.windows.watermark();
@@ -186,8 +190,7 @@ export class ViewAggregator implements GroupMember<LoggedEvent | RoutedRecord> {
       }
       if (this.restoring.get(partition) === restoring) {
         this.restored.set(partition, state);
-        this.positions.set(partition, state.offset);
-        this.processed.set(partition, this.processedEvents(state));
+        this.positions.set(partition, this.position(state));
       }
       return state;
     });
@@ -265,8 +268,7 @@ export class ViewAggregator implements GroupMember<LoggedEvent | RoutedRecord> {
     await checkpoints.save(this.jobId(batch.partition), { offsets: { [this.input.topic]: end }, state: checkpointState, savedAt: clock.now() });
     state.saved = checkpointState;
     state.offset = end;
-    this.positions.set(batch.partition, end);
-    this.processed.set(batch.partition, this.processedEvents(state));
+    this.positions.set(batch.partition, this.position(state));
     return end;
   }
 
@@ -278,7 +280,7 @@ export class ViewAggregator implements GroupMember<LoggedEvent | RoutedRecord> {
    */
   async sampleLag(): Promise<number> {
     let lag = 0;
-    for (const [partition, offset] of this.positions) {
+    for (const [partition, { offset }] of this.positions) {
       if (this.signal.aborted) break;
       lag += Math.max(0, (await this.deps.log.endOffset(this.input.topic, partition)) - offset);
     }
@@ -335,8 +337,8 @@ export class ViewAggregator implements GroupMember<LoggedEvent | RoutedRecord> {
     return routed.event;
   }
 
-  private processedEvents(state: PartitionState): number {
-    return this.input.routed ? state.routedEvents : state.offset;
+  private position(state: PartitionState): { offset: number; events: number } {
+    return { offset: state.offset, events: this.input.routed ? state.routedEvents : state.offset };
   }
 
   /**

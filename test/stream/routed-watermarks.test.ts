@@ -21,7 +21,8 @@ import type { LoggedEvent, RoutedRecord } from '../../src/domain/envelope';
 import { eventTopic, repartitionTopic } from '../../src/domain/topics';
 import { createMetrics } from '../../src/observability/metrics';
 import { ControlPlane } from '../../src/services/control-plane';
-import { ViewRouter, type ProcessorDeps } from '../../src/stream/processor';
+import type { ProcessorDeps } from '../../src/stream/processor';
+import { ViewRouter } from '../../src/stream/view-router';
 import { ViewAggregator } from '../../src/stream/view-aggregator';
 import { tempDir, uniqueName } from '../helpers/temp-dir';
 

@@ -7,18 +7,18 @@ import { asBinary, open, type Binary, type Database, type Key, type RootDatabase
 import { GatewayError, storageUnavailable } from '../../errors/gateway-error';
 
 /**
+ * Most shared structures (distinct key lists) per sub-database (msgpackr allows 8,160). Past it,
+ * further shapes are written inside each value, as self-contained records.
+ */
+const MAX_SHARED_STRUCTURES = 2_048;
+
+/**
  * Durability choice: lmdb-js's default `overlappingSync` stays on. A write transaction's promise then
  * resolves once it is committed (in the OS page cache: survives `kill -9`), and the environment's
  * `flushed` promise resolves once that commit is fsynced (survives power loss). Every write here waits
  * for both (see `durable`), so an acknowledged write survives power loss, while the fsync of one batch
  * overlaps the next transaction instead of holding the writer lock. `noSync` is never used.
  */
-/**
- * Most shared structures (distinct key lists) per sub-database (msgpackr allows 8,160). Past it,
- * further shapes are written inside each value, as self-contained records.
- */
-const MAX_SHARED_STRUCTURES = 2_048;
-
 export class LmdbRoot {
   private references = 1;
   private openerReleased = false;
@@ -36,7 +36,8 @@ export class LmdbRoot {
    * lists (structures) are kept once, under a reserved key of the same sub-database, and written in
    * their own committed transaction before any value that uses them, so a value on disk never refers
    * to a structure that is not. Records are about half the size of maps and decode several times
-   * faster; maps written before still read the same (`mapsAsObjects`).
+   * faster. The two layouts must not share a sub-database: once a structure exists, a map's small
+   * integers would read as references to it.
    */
   acquire<V, K extends Key = Key>(name: string, { sharedStructures = false } = {}): Database<V, K> {
     if (this.references === 0) throw new GatewayError('SHUTTING_DOWN', `the LMDB environment at ${this.path} is closed`);
