@@ -52,6 +52,7 @@ type AdapterConfig = Pick<
   | 'kafkaSaslMechanism'
   | 'kafkaSaslUsername'
   | 'kafkaSaslPassword'
+  | 'kafkaSessionTimeoutMs'
   | 'aggregates'
   | 'clickhouseUrl'
   | 'clickhouseUser'
@@ -147,6 +148,7 @@ async function openLog(config: AdapterConfig, root: LmdbRoot, opened: { close():
     saslMechanism: config.kafkaSaslMechanism,
     saslUsername: config.kafkaSaslUsername,
     saslPassword: config.kafkaSaslPassword,
+    sessionTimeoutMs: config.kafkaSessionTimeoutMs,
   };
   let connection: KafkaConnection;
   try {

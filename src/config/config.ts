@@ -46,6 +46,12 @@ export const configSchema = z.object({
   kafkaSaslMechanism: z.enum(['', 'plain', 'scram-sha-256', 'scram-sha-512']).default(''),
   kafkaSaslUsername: z.string().default(''),
   kafkaSaslPassword: z.string().default(''),
+  /**
+   * How long the group waits for a silent member (a killed instance) before moving its partitions to
+   * the others. The broker refuses values outside its group.min/max.session.timeout.ms (6 s to 30 min
+   * by default).
+   */
+  kafkaSessionTimeoutMs: z.coerce.number().int().min(1_000).max(3_600_000).default(10_000),
   /** Aggregate store: chDB in-process (embedded default) or a ClickHouse server over HTTP. */
   aggregates: z.enum(['chdb', 'clickhouse']).default('chdb'),
   clickhouseUrl: z.string().url().default('http://127.0.0.1:8123'),
@@ -172,6 +178,7 @@ export const ENV_NAMES: Record<keyof Config, string> = {
   kafkaSaslMechanism: 'TRIBUTARY_KAFKA_SASL_MECHANISM',
   kafkaSaslUsername: 'TRIBUTARY_KAFKA_SASL_USERNAME',
   kafkaSaslPassword: 'TRIBUTARY_KAFKA_SASL_PASSWORD',
+  kafkaSessionTimeoutMs: 'TRIBUTARY_KAFKA_SESSION_TIMEOUT_MS',
   aggregates: 'TRIBUTARY_AGGREGATES',
   clickhouseUrl: 'TRIBUTARY_CLICKHOUSE_URL',
   clickhouseUser: 'TRIBUTARY_CLICKHOUSE_USER',

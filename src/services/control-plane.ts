@@ -2,6 +2,7 @@
 // a change is appended as a command, every instance applies commands in log order, and a request
 // returns once its own command has been applied here.
 
+import { randomUUID } from 'node:crypto';
 import { applyCatalogCommand, emptyCatalog, type CatalogCommand, type CatalogOutcome } from '../domain/catalog';
 import type { StreamDefinition, ViewDefinition } from '../domain/definitions';
 import type { AuditEntry } from '../domain/audit';
@@ -60,7 +61,9 @@ export class ControlPlane {
   /** Appends the command and resolves with its outcome once it has been applied in log order. */
   async submit(command: CatalogCommand): Promise<CatalogOutcome> {
     const record: MetaRecord = { command };
-    const ack = await this.log.append(META_TOPIC, [record]);
+    // A unique key per command: Kafka refuses keyless records on a compacted topic, and compaction
+    // must never fold two commands into one.
+    const ack = await this.log.append(META_TOPIC, [record], { keys: [randomUUID()] });
     while (this.nextOffset <= ack.baseOffset) await this.catchUp();
     const outcome = this.outcomes.get(ack.baseOffset);
     this.outcomes.delete(ack.baseOffset);

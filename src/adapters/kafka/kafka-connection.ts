@@ -29,6 +29,8 @@ export interface KafkaSettings {
   saslMechanism: '' | 'plain' | 'scram-sha-256' | 'scram-sha-512';
   saslUsername: string;
   saslPassword: string;
+  /** How long a consumer group waits for a member that stopped heartbeating before rebalancing. */
+  sessionTimeoutMs: number;
 }
 
 interface KafkaTopicLayout {

@@ -94,7 +94,15 @@ export class KafkaEventLog implements EventLog {
     this.assertOpen();
     await this.connection.ensureTopic(topic);
     const kafkaTopic = this.connection.name(topic);
-    const consumer = this.connection.consumer({ groupId: group, maxBytesPerPartition: GROUP_MAX_BYTES_PER_PARTITION, maxWaitTimeInMs: 500 });
+    const { sessionTimeoutMs } = this.connection.settings;
+    const consumer = this.connection.consumer({
+      groupId: group,
+      maxBytesPerPartition: GROUP_MAX_BYTES_PER_PARTITION,
+      maxWaitTimeInMs: 500,
+      sessionTimeout: sessionTimeoutMs,
+      // Kafka's advice: heartbeats at most a third of the session timeout apart.
+      heartbeatInterval: Math.min(3_000, Math.floor(sessionTimeoutMs / 3)),
+    });
     const logger = this.connection.logger.child({ group, topic });
     /** Where each partition stands for the group: its last commit, or where this member began. */
     const committed = new Map<number, number>();
