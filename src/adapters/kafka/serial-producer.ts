@@ -3,7 +3,7 @@
 // broker as duplicates while every send still resolves (kafkajs issue #1005). Appends that arrive
 // while a request is out are gathered into the next request (group commit), so one-at-a-time costs
 // little. The queue is bounded: when the cluster is slow, writers get a retriable OVERLOADED error
-// instead of growing memory, and an append still queued after 30 s is dropped unsent. An append whose
+// instead of growing memory, and an append still queued after 10 s is dropped unsent. An append whose
 // request failed may still have reached some partitions (kafkajs keeps what brokers accepted): writes
 // are at-least-once for a caller that retries, until deduplication by event id exists.
 
@@ -29,12 +29,16 @@ interface PendingAppend {
 const MAX_QUEUED_BYTES = 64 * 1024 * 1024;
 /** Most bytes one produce request carries (Kafka's default socket.request.max.bytes is 100 MiB). */
 const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
-/** An append still waiting after this long is dropped and refused as retriable. */
-const QUEUE_TIMEOUT_MS = 30_000;
+/**
+ * An append still waiting after this long is dropped and refused as retriable. Together with the
+ * send deadline it bounds how long an ingest request can hang on a cluster that is away (a broker
+ * killed or paused): callers hear a retriable error well inside common HTTP client timeouts (30 s).
+ */
+const QUEUE_TIMEOUT_MS = 10_000;
 /** How long the broker may take to replicate a request to all in-sync replicas. */
-const ACK_TIMEOUT_MS = 30_000;
+const ACK_TIMEOUT_MS = 10_000;
 /** How long a writer waits for its request's acknowledgement, retries included. */
-const SEND_DEADLINE_MS = 60_000;
+const SEND_DEADLINE_MS = 15_000;
 
 export class SerialProducer {
   private readonly producer: Producer;
