@@ -3,7 +3,10 @@
 import { openAdapters } from '../adapters';
 import type { Config } from '../config/config';
 import { startTributary } from '../main';
-import { createLogger } from '../observability/logger';
+import { createLogger, type Logger } from '../observability/logger';
+
+/** How long a stopped gateway waits for the event loop to drain before it exits regardless. */
+const EXIT_GRACE_MS = 2_000;
 
 export async function runStart(config: Config): Promise<void> {
   const tributary = await startTributary(config);
@@ -36,6 +39,18 @@ export async function runStart(config: Config): Promise<void> {
     };
     process.on('SIGINT', shutdown).on('SIGTERM', shutdown);
   });
+  exitOnceStopped(tributary.logger);
+}
+
+/**
+ * Everything Tributary opened is closed by now, but a client library may still hold the event loop
+ * (a reconnect timer, a socket it is retrying on): a stopped gateway exits anyway, naming what was left.
+ */
+function exitOnceStopped(logger: Logger): void {
+  setTimeout(() => {
+    logger.warn({ handles: process.getActiveResourcesInfo() }, 'handles still open after a clean stop; exiting anyway');
+    process.exit();
+  }, EXIT_GRACE_MS).unref();
 }
 
 export async function runMigrate(config: Config): Promise<void> {
