@@ -8,9 +8,11 @@
 // events it covers, to every repartition partition (Flink sends watermarks down every channel), and
 // the view partition's watermark is the least over the source partitions. A router whose partition
 // got no new records for the stream's idle timeout says so, as a watermark record marked idle; an
-// idle source is left out until it sends a watermark again (Flink's withIdleness), and while every
-// source is idle the watermark stays. Idleness travels in the log with the events, so a replay after
-// a crash decides exactly as the first run did. Watermarks never go back.
+// idle source is left out until it sends a watermark again (Flink's withIdleness). Once every source
+// is idle, none will move time on, so the watermark jumps to the highest any source sent (Flink's
+// StatusWatermarkValve flushes its channels the same way): a stream that stops altogether still
+// closes the windows its last events filled. Idleness travels in the log with the events, so a replay
+// after a crash decides exactly as the first run did. Watermarks never go back.
 
 /** What a window state's watermark is: its own events' (direct input) or one set from outside (routed). */
 export class PartitionWatermark {
@@ -80,17 +82,22 @@ export class SourceWatermarks {
   }
 
   /**
-   * The least watermark over the active sources, never below what it was; unchanged while an active
-   * source has sent none yet, or every source is idle.
+   * The least watermark over the active sources, or the highest any source sent once all are idle;
+   * never below what it was, and unchanged while an active source has sent none yet.
    */
   combined(): number | null {
     let lowest: number | null = null;
+    let highest: number | null = null;
+    let active = false;
     for (const source of this.sources.values()) {
+      if (source.watermark !== null && (highest === null || source.watermark > highest)) highest = source.watermark;
       if (source.idle) continue;
+      active = true;
       if (source.watermark === null) return this.combinedWatermark;
       if (lowest === null || source.watermark < lowest) lowest = source.watermark;
     }
-    if (lowest !== null && (this.combinedWatermark === null || lowest > this.combinedWatermark)) this.combinedWatermark = lowest;
+    const next = active ? lowest : highest;
+    if (next !== null && (this.combinedWatermark === null || next > this.combinedWatermark)) this.combinedWatermark = next;
     return this.combinedWatermark;
   }
 

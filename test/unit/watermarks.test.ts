@@ -57,14 +57,28 @@ describe('SourceWatermarks', () => {
     expect(sources.combined()).toBe(80_000);
   });
 
-  it('stays where it was while every source is idle', () => {
+  it('moves to the highest watermark any source sent once every source is idle (Flink flushes its idle channels)', () => {
     const sources = new SourceWatermarks(2);
     sources.mark(0, 10_000, false);
     sources.mark(1, 12_000, false);
     expect(sources.combined()).toBe(10_000);
     sources.mark(0, 10_000, true);
     sources.mark(1, 12_000, true);
-    expect(sources.combined()).toBe(10_000);
+    expect(sources.combined()).toBe(12_000);
+    // Back from idleness with an older watermark: time does not go back.
+    sources.mark(0, 11_000, false);
+    expect(sources.combined()).toBe(12_000);
+  });
+
+  it('closes windows of a stream whose only busy partition goes quiet after the others were idle', () => {
+    const sources = new SourceWatermarks(3);
+    sources.mark(0, 26_000, false);
+    expect(sources.combined()).toBeNull(); // partitions 1 and 2 have said nothing yet
+    sources.mark(0, 26_000, true); // partition 0 is announced idle first
+    expect(sources.combined()).toBeNull(); // 1 and 2 are still active, without a watermark
+    sources.mark(1, null, true);
+    sources.mark(2, null, true);
+    expect(sources.combined()).toBe(26_000);
   });
 
   it('keeps the highest watermark a source sent (a resent, older one changes nothing), also through idleness', () => {
