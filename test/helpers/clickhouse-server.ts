@@ -3,10 +3,10 @@
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { afterAll } from 'vitest';
 import { makeDevCertificates, type DevCertificates } from '../../src/cli/dev-certs';
+import { freePort } from './free-port';
 import { tempDir } from './temp-dir';
 import { waitFor } from './gateway-process';
 
@@ -14,17 +14,6 @@ export const CLICKHOUSE_BINARY = '/usr/bin/clickhouse-server';
 
 export function clickHouseServerInstalled(): boolean {
   return existsSync(CLICKHOUSE_BINARY) || spawnSync('which', ['clickhouse-server']).status === 0;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export interface ClickHouseServer {

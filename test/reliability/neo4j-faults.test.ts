@@ -1,18 +1,18 @@
-// A running gateway whose Neo4j server goes away behind a TCP proxy the test controls, whenever
-// NEO4J_URL is set (NEO4J_USER / NEO4J_PASSWORD / NEO4J_DATABASE optional). Lineage is written off
-// the request path: ingest and definitions keep working while Neo4j is gone, and every lineage write
-// lands once it is back.
+// A running gateway whose Neo4j server (one the test starts, or the one NEO4J_URL names) goes away
+// behind a TCP proxy the test controls. Lineage is written off the request path: ingest and
+// definitions keep working while Neo4j is gone, and every lineage write lands once it is back.
 
 import { afterAll, describe, expect, it } from 'vitest';
 import { CreateStreamDocument, CreateViewDocument, IngestDocument, LineageDocument } from '../../src/client/generated/graphql';
 import { FaultProxy } from '../helpers/fault-proxy';
 import { startGateway, waitFor, type GatewayProcess } from '../helpers/gateway-process';
+import { neo4jServer, neo4jServerUnavailable } from '../helpers/neo4j-server';
 import { uniqueName } from '../helpers/temp-dir';
 
-const url = process.env.NEO4J_URL;
-if (!url) process.stdout.write('SKIPPED: Neo4j fault tests (set NEO4J_URL to run)\n');
+const unavailable = neo4jServerUnavailable();
+if (unavailable) process.stdout.write(`SKIPPED: Neo4j fault tests (${unavailable})\n`);
 
-describe.skipIf(!url)('gateway whose Neo4j server is lost under it', () => {
+describe.skipIf(unavailable !== undefined)('gateway whose Neo4j server is lost under it', () => {
   let proxy: FaultProxy | undefined;
   let gateway: GatewayProcess | undefined;
   afterAll(async () => {
@@ -22,16 +22,17 @@ describe.skipIf(!url)('gateway whose Neo4j server is lost under it', () => {
   });
 
   it('keeps ingesting and defining views while Neo4j is gone, and writes their lineage once it is back', async () => {
-    proxy = await FaultProxy.start(url!);
+    const neo4j = await neo4jServer();
+    proxy = await FaultProxy.start(neo4j.url);
     const producer = uniqueName('shop_api');
     gateway = await startGateway({
       producer,
       env: {
         TRIBUTARY_LINEAGE: 'neo4j',
-        TRIBUTARY_NEO4J_URL: proxy.url(url!),
-        TRIBUTARY_NEO4J_USER: process.env.NEO4J_USER ?? 'neo4j',
-        TRIBUTARY_NEO4J_PASSWORD: process.env.NEO4J_PASSWORD ?? '',
-        TRIBUTARY_NEO4J_DATABASE: process.env.NEO4J_DATABASE ?? '',
+        TRIBUTARY_NEO4J_URL: proxy.url(neo4j.url),
+        TRIBUTARY_NEO4J_USER: neo4j.user,
+        TRIBUTARY_NEO4J_PASSWORD: neo4j.password,
+        TRIBUTARY_NEO4J_DATABASE: neo4j.database ?? '',
       },
       startTimeoutMs: 60_000,
     });

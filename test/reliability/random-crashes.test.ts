@@ -6,9 +6,9 @@
 //
 // Run on every deployment this machine has: the embedded stores always; the LMDB log with its
 // aggregates on Debian's clickhouse-server when it is installed (as in CI); Kafka (a stream of three
-// partitions, so views route by group key and combine the partitions' watermarks) with ClickHouse
-// when KAFKA_BROKERS is set too. Seeded (TRIBUTARY_CRASH_SEED to replay a run); bounded in
-// iterations and time.
+// partitions, so views route by group key and combine the partitions' watermarks) with ClickHouse,
+// on a broker of its own (or the cluster KAFKA_BROKERS names). Seeded (TRIBUTARY_CRASH_SEED to replay
+// a run); bounded in iterations and time.
 
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
@@ -16,6 +16,7 @@ import { CreateStreamDocument, CreateViewDocument, IngestDocument, StreamsDocume
 import { clickHouseServer, clickHouseServerInstalled } from '../helpers/clickhouse-server';
 import { freshDataDir, startGateway, waitFor, type GatewayProcess } from '../helpers/gateway-process';
 import { expectRowsEqual, expectedRows, type SentEvent, type ViewSpec } from '../helpers/ground-truth';
+import { kafkaBroker, kafkaBrokerUnavailable } from '../helpers/kafka-broker';
 import { uniqueName } from '../helpers/temp-dir';
 import { seeded } from '../helpers/seeded';
 
@@ -74,7 +75,7 @@ interface Deployment {
 }
 
 const clickhouse = clickHouseServerInstalled();
-const brokers = process.env.KAFKA_BROKERS;
+const kafkaMissing = kafkaBrokerUnavailable();
 const onClickHouse = async () => ({
   TRIBUTARY_AGGREGATES: 'clickhouse',
   TRIBUTARY_CLICKHOUSE_URL: (await clickHouseServer()).url,
@@ -89,11 +90,11 @@ const DEPLOYMENTS: Deployment[] = [
   },
   {
     name: 'Kafka with aggregates on a ClickHouse server',
-    missing: !brokers ? 'set KAFKA_BROKERS to run' : !clickhouse ? 'install Debian clickhouse-server' : undefined,
+    missing: kafkaMissing ?? (!clickhouse ? 'install Debian clickhouse-server' : undefined),
     settings: async () => ({
       ...(await onClickHouse()),
       TRIBUTARY_EVENT_LOG: 'kafka',
-      TRIBUTARY_KAFKA_BROKERS: brokers!,
+      TRIBUTARY_KAFKA_BROKERS: (await kafkaBroker()).brokers,
       TRIBUTARY_KAFKA_TOPIC_PREFIX: `tributary-crashes-${randomBytes(4).toString('hex')}.`,
     }),
     partitions: 3,
