@@ -86,6 +86,12 @@ export function createMetrics(sources: MetricSources) {
       labelNames: ['view'] as const,
       registers,
     }),
+    processorPartitions: new Gauge({
+      name: 'tributary_processor_partitions',
+      help: 'Partitions of a view\'s input this instance owns (its share of the consumer group).',
+      labelNames: ['view'] as const,
+      registers,
+    }),
     aggregateWriteDuration: new Histogram({
       name: 'tributary_aggregate_write_duration_seconds',
       help: 'Time to store one batch of window rows in the aggregate store.',

@@ -116,6 +116,7 @@ export class ViewAggregator implements GroupMember<LoggedEvent | RoutedRecord> {
     this.caughtUp = false;
     for (const partition of partitions) this.startRestore(partition);
     this.joined = true;
+    this.deps.metrics.processorPartitions.set({ view: this.view.name }, partitions.length);
   }
 
   /** True once the group gave this member its partitions and their checkpoints are loaded. */
