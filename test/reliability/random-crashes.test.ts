@@ -96,6 +96,8 @@ const DEPLOYMENTS: Deployment[] = [
       TRIBUTARY_EVENT_LOG: 'kafka',
       TRIBUTARY_KAFKA_BROKERS: (await kafkaBroker()).brokers,
       TRIBUTARY_KAFKA_TOPIC_PREFIX: `tributary-crashes-${randomBytes(4).toString('hex')}.`,
+      // Every restart after a SIGKILL waits this long for the group to drop the dead member.
+      TRIBUTARY_KAFKA_SESSION_TIMEOUT_MS: '6000',
     }),
     partitions: 3,
   },
@@ -169,11 +171,17 @@ async function crashAtRandom(deployment: Deployment): Promise<void> {
   await waitFor(
     async () => {
       gateway.assertAlive();
-      const progress = (await gateway.client.request(ViewsDocument, { stream })).views.map((v) => v.progress?.processedEvents);
-      return progress.length === 2 && progress.every((p) => p === logged);
+      const progress = (await gateway.client.request(ViewsDocument, { stream })).views.map((v) => v.progress);
+      if (progress.length !== 2 || progress.some((p) => p?.processedEvents !== logged)) throw new Error(`progress so far: ${JSON.stringify(progress)}`);
+      return true;
     },
     { timeoutMs: 120_000, what: `both views to process all ${logged} logged events` },
-  );
+  ).catch(async (error: Error) => {
+    const counted = await Promise.all(
+      Object.values(views).map(async (view) => (await gateway.client.request(ViewAggregatesDocument, { view, limit: 10_000 })).viewAggregates.reduce((n, r) => n + r.eventCount, 0)),
+    );
+    throw new Error(`${error.message}\nevents counted in the views' rows: ${counted.join(', ')} of ${sent.length} sent\nthe gateway's last output:\n${gateway.log().slice(-20_000)}`);
+  });
   for (const [kind, spec] of Object.entries(VIEWS)) {
     const rows = (await gateway.client.request(ViewAggregatesDocument, { view: views[kind], limit: 10_000 })).viewAggregates;
     expectRowsEqual(rows, expectedRows(sent, spec), spec, `${kind} after ${KILLS} random kills (seed ${SEED})`);
