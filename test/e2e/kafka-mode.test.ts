@@ -122,7 +122,12 @@ describe.skipIf(kafkaMissing !== undefined || !clickhouse)('two gateway instance
     await a.kill('SIGKILL');
     for (let i = 4; i < 8; i++) await ingest(b, events(i * 500, 500));
     // B takes over A's partitions once the group notices A is gone (its session timeout).
-    await waitFor(() => matches('after A was killed'), { timeoutMs: 150_000, intervalMs: 500, what: 'B alone to aggregate every event, A’s partitions included' });
+    await waitFor(() => matches('after A was killed'), { timeoutMs: 150_000, intervalMs: 500, what: 'B alone to aggregate every event, A’s partitions included' }).catch(
+      async (error: Error) => {
+        const counted = (await rowsOnB().catch(() => [])).reduce((n, r) => n + r.eventCount, 0);
+        throw new Error(`${error.message}\nevents counted on B: ${counted} of ${sent.length}\nB's last output:\n${b.log().slice(-20_000)}`);
+      },
+    );
     // Closed before B stops, so its "going away" is no error to report.
     await ws.dispose();
     await b.stop();
