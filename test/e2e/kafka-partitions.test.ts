@@ -3,22 +3,30 @@
 // watermark of the partitions, so a lagging partition's events are not late; a partition silent for
 // the stream's idle timeout stops holding windows open; and records that break the stream's rules
 // (no envelope, an event against its schema) are quarantined with their reason and never counted.
+// Run on Kafka 3.9 (what docker/ pins) and 4.x (which dropped the oldest protocol versions).
 
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateStreamDocument, CreateViewDocument, LateEventsDocument, QuarantineDocument, ViewAggregatesDocument, ViewsDocument } from '../../src/client/generated/graphql';
-import { kafkaBroker, kafkaBrokerUnavailable } from '../helpers/kafka-broker';
+import { kafkaBroker, kafkaBrokerIsExternal, kafkaBrokerUnavailable } from '../helpers/kafka-broker';
 import { startGateway, waitFor, type GatewayProcess } from '../helpers/gateway-process';
 import { uniqueName } from '../helpers/temp-dir';
 
-const unavailable = kafkaBrokerUnavailable();
-if (unavailable) process.stdout.write(`SKIPPED: views over Kafka partitions written by other producers (${unavailable})\n`);
+/** Undefined: the cluster KAFKA_BROKERS names. */
+const VERSIONS = kafkaBrokerIsExternal() ? [undefined] : ['3.9.2', '4.1.1'];
 
 const T0 = Date.UTC(2026, 11, 2, 10, 0, 0);
 const S = 1_000;
 
-describe.skipIf(unavailable !== undefined)('views over Kafka partitions written by other producers', () => {
+for (const version of VERSIONS) {
+  const title = `views over Kafka${version ? ` ${version}` : ''} partitions written by other producers`;
+  const unavailable = kafkaBrokerUnavailable(version);
+  if (unavailable) process.stdout.write(`SKIPPED: ${title} (${unavailable})\n`);
+  describe.skipIf(unavailable !== undefined)(title, () => defineTests(version));
+}
+
+function defineTests(version: string | undefined): void {
   const prefix = `${uniqueName('parts')}.`;
   let gateway: GatewayProcess;
   let producer: Producer;
@@ -53,7 +61,7 @@ describe.skipIf(unavailable !== undefined)('views over Kafka partitions written 
   };
 
   beforeAll(async () => {
-    const broker = await kafkaBroker();
+    const broker = await kafkaBroker({ version });
     gateway = await startGateway({
       env: { TRIBUTARY_EVENT_LOG: 'kafka', TRIBUTARY_KAFKA_BROKERS: broker.brokers, TRIBUTARY_KAFKA_TOPIC_PREFIX: prefix },
       startTimeoutMs: 120_000,
@@ -151,4 +159,4 @@ describe.skipIf(unavailable !== undefined)('views over Kafka partitions written 
     await waitFor(async () => (await windowOf(view, T0))[0]?.eventCount === 2, { timeoutMs: 60_000, what: 'the view to count the two good events' });
     expect((await rows(view)).reduce((n, row) => n + row.eventCount, 0)).toBe(2);
   });
-});
+}
