@@ -40,7 +40,7 @@ export interface AppDeps {
   services: Services;
   logger: Logger;
   metrics: Metrics;
-  readiness: () => Readiness;
+  readiness: () => Readiness | Promise<Readiness>;
 }
 
 export interface AppUrls {
@@ -146,7 +146,7 @@ export function buildApp(deps: AppDeps): App {
       case '/healthz':
         return sendJson(res, 200, { status: 'ok' });
       case '/readyz': {
-        const readiness = deps.readiness();
+        const readiness = await deps.readiness();
         return sendJson(res, readiness.ready ? 200 : 503, { status: readiness.ready ? 'ready' : 'not ready', checks: readiness.checks });
       }
       case '/audit.ndjson': {

@@ -8,6 +8,7 @@ import { buildApp, type AppUrls } from './app';
 import type { Config } from './config/config';
 import { buildTributarySchema } from './graphql/schema';
 import { createLogger, type Logger } from './observability/logger';
+import { cachedProbe } from './observability/cached-probe';
 import { createMetrics } from './observability/metrics';
 import type { Clock } from './ports/clock';
 import { Aggregates } from './services/aggregates';
@@ -28,6 +29,9 @@ import { StreamProcessor } from './stream/processor';
 
 /** How long a stopping gateway waits for queued lineage writes to land. */
 const LINEAGE_FLUSH_MS = 5_000;
+/** /readyz asks the event log at most this often, and gives it this long to answer. */
+const READINESS_CACHE_MS = 1_000;
+const READINESS_TIMEOUT_MS = 2_000;
 
 export interface Tributary {
   urls: AppUrls;
@@ -86,15 +90,22 @@ export async function startTributary(config: Config, options: { logger?: Logger;
     const aggregates = new Aggregates(adapters.aggregates, adapters.live, catalog, processor);
     processor.start();
 
+    const eventLogReachable = cachedProbe(READINESS_CACHE_MS, () =>
+      adapters.eventLog.reachable(READINESS_TIMEOUT_MS).then(
+        () => 'ok',
+        (error: unknown) => `unreachable: ${error instanceof Error ? error.message : String(error)}`,
+      ),
+    );
     const app = buildApp({
       config,
       schema: await buildTributarySchema(),
       services: { catalog, ingest, quarantine, lineage, aggregates, schemas, security, faults: new Faults(faultPlan, clock, logger.child({ component: 'faults' })) },
       logger,
       metrics,
-      readiness: () => {
+      readiness: async () => {
         const processing = processor.ready();
-        return { ready: processing, checks: { controlPlane: 'ok', processor: processing ? 'ok' : 'restoring checkpoints' } };
+        const eventLog = await eventLogReachable();
+        return { ready: processing && eventLog === 'ok', checks: { controlPlane: 'ok', eventLog, processor: processing ? 'ok' : 'restoring checkpoints' } };
       },
     });
     const urls = await app.start();

@@ -117,6 +117,12 @@ export interface EventLog {
   waitForAppend(timeoutMs: number): Promise<void>;
 
   /**
+   * Resolves when the log can take writes now, or rejects (STORAGE_UNAVAILABLE) naming why not, within
+   * `timeoutMs`. Readiness probes call it, so it must be cheap.
+   */
+  reachable(timeoutMs: number): Promise<void>;
+
+  /**
    * Consumes `topic` as a member of consumer group `group` until `options.signal` aborts. A new group
    * starts at the beginning of each partition; afterwards at the group's committed offsets.
    */

@@ -272,11 +272,16 @@ export function describeEventLogContract(name: string, open: () => Promise<Event
       expect(member.seen.map((r) => r.value.i).sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i));
     }, 120_000);
 
+    it('says it is reachable while open and serving', async () => {
+      await expect(log.reachable(5_000)).resolves.toBeUndefined();
+    });
+
     it('refuses calls after close with SHUTTING_DOWN', async () => {
       const topic = uniqueName('_log.closed');
       await log.close();
       await expectCode(log.append(topic, [{ late: true }]), 'SHUTTING_DOWN');
       await expectCode(log.read(topic, 0, 10), 'SHUTTING_DOWN');
+      await expectCode(log.reachable(1_000), 'SHUTTING_DOWN');
       const again = await fixture.reopen();
       expect(await again.endOffset(topic)).toBe(0);
     });

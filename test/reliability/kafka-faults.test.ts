@@ -1,7 +1,8 @@
 // A gateway on a real Kafka broker that the test kills and restarts, then freezes (SIGSTOP) for 20 s,
 // while a producer keeps sending keyed batches and resends any batch that got an error, as a real
 // producer does. Ingest must answer every request within bounded time with an acknowledgement or a
-// retriable error (never a silent loss, never an ack for an unwritten event), processing must resume
+// retriable error (never a silent loss, never an ack for an unwritten event), /readyz must say the
+// log is unreachable while it is and ready again after, processing must resume
 // by itself, memory must stay bounded, and in the end every window equals each batch counted once.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -125,10 +126,18 @@ describe.skipIf(unavailable !== undefined)('gateway whose Kafka broker fails und
   });
 
   it('answers retriable errors while the broker is dead, and counts every acknowledged batch once after it restarts', async () => {
+    const readiness = async () => {
+      const response = await fetch(`${gateway.baseUrl}/readyz`);
+      return { status: response.status, eventLog: ((await response.json()) as { checks: { eventLog: string } }).checks.eventLog };
+    };
+    let unready: { status: number; eventLog: string } | undefined;
     const outage = (async () => {
       await sleep(1_500);
       await broker.kill('SIGKILL');
-      await sleep(8_000);
+      unready = await waitFor(async () => {
+        const answer = await readiness();
+        return answer.status === 503 ? answer : undefined;
+      }, { timeoutMs: 8_000, intervalMs: 250, what: '/readyz to say the event log is unreachable' });
       await broker.restart();
       await sleep(3_000);
     })();
@@ -137,6 +146,8 @@ describe.skipIf(unavailable !== undefined)('gateway whose Kafka broker fails und
     console.info(`broker killed: ${outcome.acknowledged} batches acknowledged, ${outcome.refusals.length} refusals (${[...new Set(outcome.refusals)].join(', ')}), slowest answer ${outcome.slowestAnswerMs} ms`);
     expect(outcome.refusals.length, 'the producer noticed the broker was gone').toBeGreaterThan(0);
     expect(outcome.slowestAnswerMs).toBeLessThan(ANSWER_BOUND_MS);
+    expect(unready?.eventLog).toMatch(/^unreachable: cannot reach Kafka at /);
+    await waitFor(async () => (await readiness()).status === 200, { timeoutMs: 30_000, intervalMs: 250, what: '/readyz to say ready again' });
     await waitFor(() => aggregatesMatchTruth('after the broker restarted'), { timeoutMs: 120_000, intervalMs: 250, what: 'aggregates to equal every acknowledged batch once' });
     await waitFor(processedEverything, { timeoutMs: 30_000, what: 'the view to process every logged event' });
   }, 240_000);

@@ -123,6 +123,11 @@ export class LmdbEventLog implements EventLog {
     return [...this.ends.keys()].sort();
   }
 
+  /** A file in this process's data directory: reachable while open. */
+  async reachable(): Promise<void> {
+    this.assertOpen();
+  }
+
   waitForAppend(timeoutMs: number): Promise<void> {
     if (this.closing) return Promise.reject(shuttingDown('event log'));
     if (Number.isNaN(timeoutMs) || timeoutMs < 0) {

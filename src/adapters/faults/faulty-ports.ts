@@ -101,6 +101,7 @@ export function faultyEventLog(log: EventLog, faults: FaultInjector): EventLog {
     createTopic: (topic, layout) => faults.run(port, 'createTopic', { call: () => log.createTopic(topic, layout) }),
     topics: () => faults.run(port, 'topics', { call: () => log.topics() }),
     waitForAppend: (timeoutMs) => log.waitForAppend(timeoutMs),
+    reachable: (timeoutMs) => faults.run(port, 'reachable', { call: () => log.reachable(timeoutMs) }),
     consume: <T>(group: string, topic: string, member: GroupMember<T>, options: Parameters<EventLog['consume']>[3]) => {
       // Faults hit each batch on its way to the member, as a failing or slow broker would.
       const faulty: GroupMember<T> = {

@@ -85,6 +85,22 @@ export class KafkaEventLog implements EventLog {
     }
   }
 
+  /** One metadata round trip to the cluster, answered or not within `timeoutMs`. */
+  async reachable(timeoutMs: number): Promise<void> {
+    this.assertOpen();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      await Promise.race([this.connection.admin.describeCluster(), late]);
+    } catch (cause) {
+      throw storageUnavailable(`cannot reach Kafka at ${this.connection.settings.brokers.join(', ')}`, cause);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** Appends by other instances cannot be seen from here, so sleepers poll. */
   async waitForAppend(timeoutMs: number): Promise<void> {
     await sleep(Math.min(timeoutMs, POLL_MS));
