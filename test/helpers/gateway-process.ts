@@ -10,6 +10,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll } from 'vitest';
 import { GraphQLClient } from '../../src/client/graphql-client';
+import { FatalWaitError, waitFor } from './wait-for';
 
 const CLI = path.resolve(__dirname, '..', '..', 'dist', 'src', 'cli.js');
 const URL_LINE = /GraphQL\s+(https?:\/\/(\S+?):(\d+)\/graphql)/;
@@ -33,39 +34,7 @@ export interface StartGatewayOptions {
   tls?: TestTls;
 }
 
-export interface WaitForOptions {
-  timeoutMs: number;
-  /** What is being waited for, in words; named in the failure message. */
-  what: string;
-  intervalMs?: number;
-}
-
-/**
- * Polls `condition` until it returns a value other than undefined, null or false, and returns that
- * value. A condition that throws counts as "not yet"; its last error is named if time runs out.
- */
-export async function waitFor<T>(condition: () => T | Promise<T>, options: WaitForOptions): Promise<Exclude<T, undefined | null | false>> {
-  const { timeoutMs, what, intervalMs = 50 } = options;
-  const started = Date.now();
-  let last: string = 'the condition was never checked';
-  for (;;) {
-    try {
-      const value = await condition();
-      if (value !== undefined && value !== null && value !== false) return value as Exclude<T, undefined | null | false>;
-      last = `last result: ${JSON.stringify(value)}`;
-    } catch (error) {
-      if (error instanceof FatalWaitError) throw error;
-      last = `last error: ${error instanceof Error ? error.message : String(error)}`;
-    }
-    if (Date.now() - started >= timeoutMs) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (${last})`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}
-
-/** Thrown from a waitFor condition to stop waiting at once (for example: the process died). */
-export class FatalWaitError extends Error {}
+export { FatalWaitError, waitFor, type WaitForOptions } from './wait-for';
 
 const live = new Set<GatewayProcess>();
 const dataDirs = new Set<string>();

@@ -1,14 +1,17 @@
-// What the private Kafka and Neo4j test servers share: their jars come from test/servers/prepare.sh
-// (into .cache/servers/<name>/), they run as a JVM child of the test process that tests can kill,
-// pause and restart, and whether they can run here at all (Java, and Maven until the jars are cached).
+// What the private Kafka and Neo4j servers share: their jars come from test/servers/prepare.sh (into
+// .cache/servers/<name>/), they run as a JVM child of the process that started them (a test file or
+// a benchmark run), which can kill, pause and restart them, and whether they can run here at all
+// (Java, and Maven until the jars are cached). No vitest here: the benchmarks start them too.
 
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { shippedPath } from '../../src/config/package-root';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const PREPARE = path.join(ROOT, 'test', 'servers', 'prepare.sh');
+// Found from test/servers/ under vitest and from dist/test/servers/ after tsc (the benchmarks) alike.
+const PREPARE = shippedPath('test', 'servers', 'prepare.sh') ?? path.resolve(__dirname, 'prepare.sh');
+const ROOT = path.resolve(path.dirname(PREPARE), '..', '..');
 const OUTPUT_KEPT_CHARS = 8 * 1024;
 
 /** Where prepare.sh puts a server's `lib/` and `classes/`, e.g. for "kafka-3.9.2". */
@@ -58,7 +61,7 @@ export function serverClasspath(cacheDir: string): string {
 
 /**
  * One JVM run of a server. Its stdin stays open: the launchers exit when it closes, so a server
- * never outlives the test process that started it, however that process ends.
+ * never outlives the process that started it, however that process ends.
  */
 export class JavaProcess {
   readonly exited: Promise<void>;
@@ -128,6 +131,36 @@ export class JavaProcess {
     await this.kill('SIGTERM');
     clearTimeout(timer);
   }
+}
+
+/** What the starter of a private server can do with it (tests kill, pause and restart them). */
+export interface ServerControls {
+  /** Sends `signal` (SIGKILL by default, as a crash) and resolves once the server has exited. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  /** SIGSTOP: the server holds every connection and answers nothing until resumed. */
+  pause(): void;
+  resume(): void;
+  /** Stops the server (if running) and starts it again on the same ports and data; resolves once it serves. */
+  restart(): Promise<void>;
+  /** A clean shutdown; the data stays until `remove`. */
+  stop(): Promise<void>;
+  /** Stops the server if it runs and deletes its data. */
+  remove(): Promise<void>;
+}
+
+/** The controls of a server whose current run is `current()`, started again by `launch`. */
+export function serverControls(current: () => JavaProcess, launch: () => Promise<void>, remove: () => Promise<void>): ServerControls {
+  return {
+    kill: (signal) => current().kill(signal),
+    pause: () => current().pause(),
+    resume: () => current().resume(),
+    restart: async () => {
+      await current().stop();
+      await launch();
+    },
+    stop: () => current().stop(),
+    remove,
+  };
 }
 
 /** The last few KB a server printed, for the message of a start that failed. */
