@@ -2,6 +2,7 @@
 // (embedded LMDB here; Kafka whenever a broker is configured).
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { LoggedEvent } from '../../src/domain/envelope';
 import { GatewayError } from '../../src/errors/gateway-error';
 import type { AppendAck, EventLog, GroupMember, LogBatch } from '../../src/ports/event-log';
 import { waitFor } from '../helpers/gateway-process';
@@ -29,6 +30,8 @@ class CollectingMember<T> implements GroupMember<T> {
 
 /** Group consumption joins a group on a real cluster: seconds, not milliseconds. */
 const GROUP_WAIT = { timeoutMs: 60_000, intervalMs: 20 };
+/** Longer than two retention checks of the test broker. */
+const RETENTION_WAIT_MS = 2_500;
 
 export interface EventLogFixture {
   log: EventLog;
@@ -271,6 +274,25 @@ export function describeEventLogContract(name: string, open: () => Promise<Event
       expect([...(member.assignments.at(-1) ?? [])].sort((a, b) => a - b)).toEqual(Array.from({ length: partitions }, (_, p) => p));
       expect(member.seen.map((r) => r.value.i).sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i));
     }, 120_000);
+
+    it('keeps events whose event time lies long before the log\'s retention window (a backfill)', async () => {
+      const topic = uniqueName('_log.backfill');
+      const eventTime = Date.now() - 400 * 86_400_000;
+      const event: LoggedEvent = {
+        envelope: { eventId: '01JB0000000000000000000000', stream: 'backfill', traceId: 'b'.repeat(32), producer: 'archive', receivedAt: Date.now(), eventTime },
+        payload: { ts: eventTime, amount: 1 },
+      };
+      // Kafka rolls a segment when a record arrives stamped segment.ms (7 days) after the segment's
+      // first, and deletes a rolled segment whose newest timestamp is older than retention.ms: a
+      // record of today after old ones stamped with their event times would do both.
+      const today = { note: 'written today' };
+      await log.append(topic, [event]);
+      await log.append(topic, [today]);
+      // Nothing to wait on for a deletion that must not come: give the log time to run its retention
+      // (the Kafka broker the tests start checks every second).
+      await new Promise((resolve) => setTimeout(resolve, RETENTION_WAIT_MS));
+      expect((await log.read(topic, 0, 10)).map((record) => record.value)).toEqual([event, today]);
+    });
 
     it('says it is reachable while open and serving', async () => {
       await expect(log.reachable(5_000)).resolves.toBeUndefined();

@@ -1,6 +1,8 @@
 // How Tributary's log records look on Kafka, so other Kafka tools can read them: a logged event is
-// its payload as JSON in the value, with the envelope in `tributary.*` headers and the event time as
-// the record timestamp; a quarantined event is the event as received, with the reason in headers (a
+// its payload as JSON in the value, with the envelope (event time included) in `tributary.*` headers;
+// the record timestamp is left to the producer (the time of writing), because Kafka's time retention
+// counts from it: stamped with event times, a backfill of last month's events would be deleted by the
+// broker within minutes of being written, and routed copies of old events likewise. A quarantined event is the event as received, with the reason in headers (a
 // dead-letter topic); a routed event adds where it came from; a router's watermark record is an empty
 // value with its source partition, watermark and idleness in headers. Anything else is JSON in the value.
 
@@ -49,7 +51,6 @@ function encodeValue(value: unknown, key: string | undefined): Message {
     return {
       key: key ?? null,
       value: JSON.stringify(value.event.payload),
-      timestamp: String(value.event.envelope.eventTime),
       headers: {
         ...envelopeHeaders(value.event.envelope),
         [H.sourcePartition]: String(value.partition),
@@ -58,7 +59,7 @@ function encodeValue(value: unknown, key: string | undefined): Message {
     };
   }
   if (isLoggedEvent(value)) {
-    return { key: key ?? null, value: JSON.stringify(value.payload), timestamp: String(value.envelope.eventTime), headers: envelopeHeaders(value.envelope) };
+    return { key: key ?? null, value: JSON.stringify(value.payload), headers: envelopeHeaders(value.envelope) };
   }
   if (isQuarantined(value)) {
     const headers: IHeaders = {
