@@ -138,7 +138,7 @@ function defineTests(version: string | undefined): void {
       headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
       body: JSON.stringify({ schema: JSON.stringify({ type: 'record', name: 'Order', fields: [{ name: 'ts', type: 'long' }, { name: 'page', type: 'string' }] }) }),
     });
-    expect(registered.status).toBe(200);
+    expect(registered.status, await registered.clone().text()).toBe(200);
     const { id } = (await registered.json()) as { id: number };
 
     await write(stream, 0, [{ time: T0, payload: { ts: T0, page: 'checkout' }, schemaId: id }]);
