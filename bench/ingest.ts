@@ -1,6 +1,7 @@
 // Ingest throughput: batches of 1,000 order events through the GraphQL `ingest` mutation of a gateway
 // child process with several requests in flight, next to a baseline measured in the same run: the
-// same kind of envelopes appended straight to an in-process LmdbEventLog in batches of 1,000.
+// same kind of envelopes appended straight to an in-process LmdbEventLog in batches of 1,000 or, with
+// the log on Kafka, the same events sent by a plain kafkajs producer to a topic of its own.
 
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,8 +16,10 @@ import { ViewsDocument } from '../src/client/generated/graphql';
 import { orderEvent, Seeded, type OrderEvent } from './events';
 import { withGateway, type GatewayOptions } from './gateway';
 import { benchClient, createStream, createView, ingestBody, postIngest, PRODUCER } from './graphql';
+import { createPlainTopic, deleteRunTopics, partitionsOf, plainProducer, plainSender } from './kafka-baselines';
 import { probeRows, type ProbeReport } from './probes/probe-report';
 import { elapsedMs, formatNumber, measurement, percentile, printRows, type BenchResult } from './report';
+import { kafkaEnv, uniqueTopicPrefix, type BenchKafka } from './servers';
 
 const BATCH = 1_000;
 const CONCURRENCY = 4;
@@ -31,6 +34,8 @@ const VIEWED_MAX_BATCHES = 400;
 
 export interface IngestBenchOptions {
   gateway?: GatewayOptions;
+  /** Runs the gateway on this Kafka cluster, against a plain kafkajs producer. */
+  kafka?: BenchKafka;
 }
 
 export interface Run {
@@ -136,6 +141,28 @@ async function gatewayRuns(pool: OrderEvent[][], options: IngestBenchOptions): P
   });
 }
 
+/** A baseline in this process: warm-up, then a measured closed loop with the CPU time it took. */
+async function inProcessRun(send: (i: number) => Promise<number>, batches: number): Promise<Run> {
+  await closedLoop(send, Infinity, WARMUP_BATCHES);
+  const cpu = process.cpuUsage();
+  const run = await closedLoop(send, MEASURE_MS, batches);
+  const used = process.cpuUsage(cpu);
+  run.cpuSeconds = (used.user + used.system) / 1e6;
+  return run;
+}
+
+/** The same batches from a plain kafkajs producer, to a topic with the partitions of the gateway's. */
+async function kafkaBaselineRun(kafka: BenchKafka, prefix: string, pool: OrderEvent[][], batches: number): Promise<Run> {
+  const topic = `${prefix}plain.bench_ingest`;
+  await createPlainTopic(kafka, topic, await partitionsOf(kafka, `${prefix}${eventTopic('bench_ingest')}`));
+  const producer = await plainProducer(kafka);
+  try {
+    return await inProcessRun(plainSender(producer, topic, pool), batches);
+  } finally {
+    await producer.disconnect();
+  }
+}
+
 async function baselineRun(pool: OrderEvent[][], batches: number): Promise<Run> {
   const dir = mkdtempSync(path.join(tmpdir(), 'tributary-bench-log-'));
   const root = openLmdbRoot(dir);
@@ -144,13 +171,7 @@ async function baselineRun(pool: OrderEvent[][], batches: number): Promise<Run> 
     const topic = eventTopic('bench_ingest');
     const nextUlid = monotonicFactory();
     const prepared = pool.map((batch) => envelopes('bench_ingest', batch, nextUlid));
-    const append = async (i: number) => (await log.append(topic, prepared[i % prepared.length])).count;
-    await closedLoop(append, Infinity, WARMUP_BATCHES);
-    const cpu = process.cpuUsage();
-    const run = await closedLoop(append, MEASURE_MS, batches);
-    const used = process.cpuUsage(cpu);
-    run.cpuSeconds = (used.user + used.system) / 1e6;
-    return run;
+    return await inProcessRun(async (i) => (await log.append(topic, prepared[i % prepared.length])).count, batches);
   } finally {
     await log.close();
     await root.close();
@@ -168,29 +189,44 @@ function describe(run: Run, call = 'request'): string {
 export async function runIngestBench(options: IngestBenchOptions = {}): Promise<BenchResult> {
   const pool = makePool();
   const bytes = Buffer.byteLength(ingestBody('bench_ingest', pool[0]));
+  const { kafka } = options;
   console.log(`  ${formatNumber(BATCH)} events per request (${formatNumber(bytes / 1024)} KiB of JSON, ${Object.keys(pool[0][0]).length} fields per event), ${CONCURRENCY} requests in flight, up to ${MEASURE_MS / 1000} s per run`);
-  const { plain, viewed } = await gatewayRuns(pool, options);
-  // The baseline appends the same number of events as the gateway run (or runs for as long).
-  const baseline = await baselineRun(pool, Math.ceil(plain.events / BATCH));
-  const ratio = rate(plain) / rate(baseline);
-  printRows([
-    ['gateway, GraphQL ingest (no views)', describe(plain)],
-    ...(plain.probe ? probeRows(plain.probe, plain.ms) : []),
-    ['gateway, GraphQL ingest (1 view processing)', describe(viewed)],
-    ...(viewed.probe ? probeRows(viewed.probe, viewed.ms) : []),
-    ['  view progress at the end of the run', `${formatNumber(viewed.processed ?? Number.NaN)} of ${formatNumber(viewed.events)} events processed`],
-    ['baseline, LmdbEventLog.append in-process', describe(baseline, 'append')],
-    ['ratio gateway / baseline', `${formatNumber(ratio, 2)}`],
-  ]);
-  return {
-    name: 'ingest',
-    measurements: [
-      measurement('GraphQL ingest, events/s', rate(plain), 'events/s', { kind: 'min', value: 50_000 }),
-      measurement('GraphQL ingest with 1 view, events/s', rate(viewed), 'events/s'),
-      measurement('baseline LMDB append, events/s', rate(baseline), 'events/s'),
-      measurement('ratio gateway / baseline', ratio, 'x', { kind: 'min', value: 0.3 }),
-      measurement('ingest request p99 (1,000 events)', percentile(plain.requestMs, 99), 'ms'),
-    ],
-    notes: [],
-  };
+  if (kafka) console.log(`  event log: ${kafka.description}`);
+  const prefix = uniqueTopicPrefix('ingest');
+  try {
+    const gateway: GatewayOptions = kafka ? { ...options.gateway, env: { ...options.gateway?.env, ...kafkaEnv(kafka, prefix) } } : { ...options.gateway };
+    const { plain, viewed } = await gatewayRuns(pool, { ...options, gateway });
+    // The baseline sends the same number of events as the gateway run (or runs for as long).
+    const batches = Math.ceil(plain.events / BATCH);
+    const baseline = kafka ? await kafkaBaselineRun(kafka, prefix, pool, batches) : await baselineRun(pool, batches);
+    const baselineName = kafka ? 'baseline, plain kafkajs producer (acks=-1)' : 'baseline, LmdbEventLog.append in-process';
+    const ratio = rate(plain) / rate(baseline);
+    printRows([
+      [`gateway, GraphQL ingest (no views)${kafka ? ' on Kafka' : ''}`, describe(plain)],
+      ...(plain.probe ? probeRows(plain.probe, plain.ms) : []),
+      ['gateway, GraphQL ingest (1 view processing)', describe(viewed)],
+      ...(viewed.probe ? probeRows(viewed.probe, viewed.ms) : []),
+      ['  view progress at the end of the run', `${formatNumber(viewed.processed ?? Number.NaN)} of ${formatNumber(viewed.events)} events processed`],
+      [baselineName, describe(baseline, kafka ? 'send' : 'append')],
+      ['ratio gateway / baseline', `${formatNumber(ratio, 2)}`],
+    ]);
+    const measurements = kafka
+      ? [
+          measurement('GraphQL ingest on Kafka, events/s', rate(plain), 'events/s'),
+          measurement('GraphQL ingest on Kafka with 1 view, events/s', rate(viewed), 'events/s'),
+          measurement('baseline kafkajs producer, events/s', rate(baseline), 'events/s'),
+          measurement('ratio gateway / kafkajs producer', ratio, 'x', { kind: 'min', value: 0.5 }),
+          measurement('ingest request p99 (1,000 events)', percentile(plain.requestMs, 99), 'ms'),
+        ]
+      : [
+          measurement('GraphQL ingest, events/s', rate(plain), 'events/s', { kind: 'min', value: 50_000 }),
+          measurement('GraphQL ingest with 1 view, events/s', rate(viewed), 'events/s'),
+          measurement('baseline LMDB append, events/s', rate(baseline), 'events/s'),
+          measurement('ratio gateway / baseline', ratio, 'x', { kind: 'min', value: 0.3 }),
+          measurement('ingest request p99 (1,000 events)', percentile(plain.requestMs, 99), 'ms'),
+        ];
+    return { name: kafka ? 'ingest-kafka' : 'ingest', measurements, notes: [] };
+  } finally {
+    if (kafka) await deleteRunTopics(kafka, prefix);
+  }
 }

@@ -2,27 +2,36 @@
 // schedule, not waiting for earlier ones) while a graphql-ws client watches a view grouped by batch
 // id. Every batch has its own group key, so the first viewUpdates row with that key and the batch's
 // full event count is, without ambiguity, the update that reflects that ingest call.
+// With the log on Kafka, the baseline in the same run is the floor of one hop through Kafka: a plain
+// kafkajs producer sending the same batches on the same schedule, and a plain consumer receiving them.
 
 import { performance } from 'node:perf_hooks';
 import { print } from 'graphql';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { ViewUpdatesDocument } from '../src/client/generated/graphql';
+import { eventTopic } from '../src/domain/topics';
 import { orderEvent, Seeded } from './events';
 import { withGateway, type GatewayOptions } from './gateway';
 import { benchClient, createStream, createView, ingestBody, postIngest } from './graphql';
+import { createPlainTopic, deleteRunTopics, partitionsOf, plainLatencyRun, type LatencyRun } from './kafka-baselines';
 import { probeRows } from './probes/probe-report';
 import { formatNumber, measurement, percentile, printRows, sleep, type BenchResult } from './report';
+import { kafkaEnv, uniqueTopicPrefix, type BenchKafka } from './servers';
 
 const EVENTS_PER_BATCH = 100;
 const INTERVAL_MS = 20;
 const DURATION_MS = 10_000;
 const DRAIN_MS = 5_000;
+/** Three hops through Kafka (stream, repartition, live topics) on a busy 2-core machine take longer to settle. */
+const KAFKA_DRAIN_MS = 20_000;
 const STREAM = 'bench_latency';
 const VIEW = 'bench_latency_by_batch';
 
 export interface LatencyBenchOptions {
   gateway?: GatewayOptions;
+  /** Runs the gateway on this Kafka cluster, next to plain kafkajs producer → consumer latency. */
+  kafka?: BenchKafka;
 }
 
 interface Row {
@@ -31,10 +40,55 @@ interface Row {
 }
 
 export async function runLatencyBench(options: LatencyBenchOptions = {}): Promise<BenchResult> {
-  const batches = Math.round(DURATION_MS / INTERVAL_MS);
   console.log(
     `  ${EVENTS_PER_BATCH} events every ${INTERVAL_MS} ms (${formatNumber((EVENTS_PER_BATCH * 1000) / INTERVAL_MS)} events/s) for ${DURATION_MS / 1000} s; view: 10 s windows grouped by batch id`,
   );
+  const { kafka } = options;
+  if (!kafka) return gatewayRun(options);
+  console.log(`  event log: ${kafka.description}`);
+  const prefix = uniqueTopicPrefix('latency');
+  try {
+    const result = await gatewayRun({ ...options, gateway: { ...options.gateway, env: { ...options.gateway?.env, ...kafkaEnv(kafka, prefix) } } }, KAFKA_DRAIN_MS);
+    const topic = `${prefix}plain.${STREAM}`;
+    await createPlainTopic(kafka, topic, await partitionsOf(kafka, `${prefix}${eventTopic(STREAM)}`));
+    const random = new Seeded(11);
+    const batches = Array.from({ length: Math.round(DURATION_MS / INTERVAL_MS) }, (_, b) =>
+      Array.from({ length: EVENTS_PER_BATCH }, (_, i) => orderEvent(random, b * EVENTS_PER_BATCH + i, { ts: Date.now(), extra: { batch: `b${b}` } })),
+    );
+    const plain = await plainLatencyRun(kafka, topic, batches, INTERVAL_MS, KAFKA_DRAIN_MS);
+    return withKafkaBaseline(result, plain);
+  } finally {
+    await deleteRunTopics(kafka, prefix);
+  }
+}
+
+/** Adds the plain kafkajs run's rows and the ratios of the gateway's percentiles to its own. */
+function withKafkaBaseline(result: BenchResult, plain: LatencyRun): BenchResult {
+  const p = (list: number[], q: number) => `${formatNumber(percentile(list, q), 1)} ms`;
+  const gatewayP99 = result.measurements.find((m) => m.label === 'ack→viewUpdates p99')!.value;
+  const gatewayP50 = result.measurements.find((m) => m.label === 'ack→viewUpdates p50')!.value;
+  printRows([
+    ['baseline, plain kafkajs: rate achieved', `${formatNumber(plain.achievedRate)} events/s`],
+    ['  producer ack → consumer has the batch', `p50 ${p(plain.ackToReceipt, 50)}, p95 ${p(plain.ackToReceipt, 95)}, p99 ${p(plain.ackToReceipt, 99)}, max ${p(plain.ackToReceipt, 100)}`],
+    ['  send → consumer has the batch', `p50 ${p(plain.sendToReceipt, 50)}, p99 ${p(plain.sendToReceipt, 99)}`],
+    ['  send → ack (acks=-1)', `p50 ${p(plain.sendToAck, 50)}, p99 ${p(plain.sendToAck, 99)}`],
+    ['ratio gateway / plain kafkajs, ack → receipt', `p50 ${formatNumber(gatewayP50 / percentile(plain.ackToReceipt, 50), 1)}, p99 ${formatNumber(gatewayP99 / percentile(plain.ackToReceipt, 99), 1)}`],
+  ]);
+  if (plain.missing > 0) result.notes.push(`${plain.missing} batches of the plain kafkajs run never reached its consumer`);
+  return {
+    name: 'latency-kafka',
+    measurements: [
+      ...result.measurements,
+      measurement('baseline kafkajs ack→consumer p50', percentile(plain.ackToReceipt, 50), 'ms'),
+      measurement('baseline kafkajs ack→consumer p99', percentile(plain.ackToReceipt, 99), 'ms'),
+      measurement('ratio gateway / kafkajs, p99', gatewayP99 / percentile(plain.ackToReceipt, 99), 'x'),
+    ],
+    notes: result.notes,
+  };
+}
+
+async function gatewayRun(options: LatencyBenchOptions, drainMs = DRAIN_MS): Promise<BenchResult> {
+  const batches = Math.round(DURATION_MS / INTERVAL_MS);
   return withGateway({ ...options.gateway, probe: true }, async (gateway) => {
     const client = benchClient(gateway.graphqlUrl);
     await createStream(client, STREAM);
@@ -105,7 +159,7 @@ export async function runLatencyBench(options: LatencyBenchOptions = {}): Promis
       await Promise.all(acks);
       const cpuAfter = gateway.cpuSeconds();
       const gatewayCores = cpuBefore !== undefined && cpuAfter !== undefined ? (cpuAfter - cpuBefore) / ((performance.now() - started) / 1000) : undefined;
-      const drainDeadline = performance.now() + DRAIN_MS;
+      const drainDeadline = performance.now() + drainMs;
       while (performance.now() < drainDeadline && !Array.from({ length: batches }, (_, i) => `b${i}`).every((id) => seen.has(id))) {
         await sleep(20);
       }
@@ -137,13 +191,13 @@ export async function runLatencyBench(options: LatencyBenchOptions = {}): Promis
         ['ack → viewUpdates', `p50 ${p(latencies, 50)}, p95 ${p(latencies, 95)}, p99 ${p(latencies, 99)}, max ${p(latencies, 100)}`],
         ['send → viewUpdates', `p50 ${p(sendToUpdate, 50)}, p95 ${p(sendToUpdate, 95)}, p99 ${p(sendToUpdate, 99)}, max ${p(sendToUpdate, 100)}`],
         ['send → ack (ingest round trip)', `p50 ${p(ackRoundTrip, 50)}, p95 ${p(ackRoundTrip, 95)}, p99 ${p(ackRoundTrip, 99)}, max ${p(ackRoundTrip, 100)}`],
-        ['matched batches', `${latencies.length}/${batches} (${beforeAck} arrived before their ack, counted as 0 ms; ${missing} missing after ${DRAIN_MS / 1000} s)`],
+        ['matched batches', `${latencies.length}/${batches} (${beforeAck} arrived before their ack, counted as 0 ms; ${missing} missing after ${drainMs / 1000} s)`],
         ['viewUpdates messages received', formatNumber(messages)],
         ['gateway CPU while sending', gatewayCores === undefined ? 'unknown' : `${formatNumber(gatewayCores, 2)} cores busy`],
         ...(probe ? probeRows(probe, wallMs) : []),
       ]);
       const notes: string[] = [];
-      if (missing > 0) notes.push(`${missing} of ${batches} batches never showed up on viewUpdates within ${DRAIN_MS / 1000} s`);
+      if (missing > 0) notes.push(`${missing} of ${batches} batches never showed up on viewUpdates within ${drainMs / 1000} s`);
       return {
         name: 'latency',
         measurements: [
