@@ -294,6 +294,20 @@ export function describeEventLogContract(name: string, open: () => Promise<Event
       expect((await log.read(topic, 0, 10)).map((record) => record.value)).toEqual([event, today]);
     });
 
+    it('takes one append of several megabytes (more than a Kafka broker takes in one request) whole and in order', async () => {
+      const topic = uniqueName('_log.large');
+      const values = Array.from({ length: 3_000 }, (_, i) => ({ i, filler: 'x'.repeat(1_000) }));
+      const ack = await log.append(topic, values);
+      expect(ack).toEqual({ baseOffset: 0, count: values.length });
+      const read: unknown[] = [];
+      while (read.length < values.length) {
+        const page = await log.read(topic, read.length, values.length - read.length);
+        if (page.length === 0) break;
+        read.push(...page.map((record) => record.value));
+      }
+      expect(read).toEqual(values);
+    });
+
     it('says it is reachable while open and serving', async () => {
       await expect(log.reachable(5_000)).resolves.toBeUndefined();
     });

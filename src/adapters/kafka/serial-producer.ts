@@ -27,8 +27,13 @@ interface PendingAppend {
 
 /** Most bytes of appends that may wait for the broker; more is refused with OVERLOADED. */
 const MAX_QUEUED_BYTES = 64 * 1024 * 1024;
-/** Most bytes one produce request carries (Kafka's default socket.request.max.bytes is 100 MiB). */
-const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+/**
+ * Most bytes (as estimated by sizeOf) one produce request carries. A broker refuses a partition's
+ * record batch over its message.max.bytes, 1 MiB by default, so a request stays below that whatever
+ * its partitions; a larger append goes out as several requests in a row. A single record larger than
+ * this goes alone (topics that hold such records, like `_checkpoints`, raise their own limit).
+ */
+const MAX_REQUEST_BYTES = 900 * 1024;
 /**
  * An append still waiting after this long is dropped and refused as retriable. Together with the
  * send deadline it bounds how long an ingest request can hang on a cluster that is away (a broker
@@ -68,7 +73,8 @@ export class SerialProducer {
    */
   send(topic: string, messages: Message[]): Promise<ProducedPartition[]> {
     if (this.closed) return Promise.reject(new GatewayError('SHUTTING_DOWN', 'the Kafka producer is closed'));
-    const bytes = messages.reduce((sum, message) => sum + sizeOf(message), 0);
+    const chunks = chunkByBytes(messages, MAX_REQUEST_BYTES);
+    const bytes = chunks.reduce((sum, chunk) => sum + chunk.bytes, 0);
     if (this.queuedBytes + bytes > MAX_QUEUED_BYTES && this.queue.length > 0) {
       return Promise.reject(
         new GatewayError('OVERLOADED', `Kafka is not keeping up: ${Math.round(this.queuedBytes / 1048576)} MiB are waiting to be written; retry shortly`, {
@@ -77,6 +83,12 @@ export class SerialProducer {
         }),
       );
     }
+    if (chunks.length === 1) return this.enqueue(topic, messages, chunks[0].bytes);
+    // Queued back to back, so no other append comes between them and each partition keeps their order.
+    return Promise.all(chunks.map((chunk) => this.enqueue(topic, chunk.messages, chunk.bytes))).then(firstOffsets);
+  }
+
+  private enqueue(topic: string, messages: Message[], bytes: number): Promise<ProducedPartition[]> {
     return new Promise((resolve, reject) => {
       const pending: PendingAppend = {
         topic,
@@ -188,6 +200,30 @@ function partitionsBySend(batch: PendingAppend[], metadata: RecordMetadata[]): M
     else for (const partition of partitions) counts.set(partition, 0);
     return counts;
   });
+}
+
+/** Splits messages, in order, into runs of at most `limit` bytes (a larger message is a run of its own). */
+function chunkByBytes(messages: Message[], limit: number): { messages: Message[]; bytes: number }[] {
+  const chunks: { messages: Message[]; bytes: number }[] = [];
+  let current: { messages: Message[]; bytes: number } = { messages: [], bytes: 0 };
+  for (const message of messages) {
+    const size = sizeOf(message);
+    if (current.messages.length > 0 && current.bytes + size > limit) {
+      chunks.push(current);
+      current = { messages: [], bytes: 0 };
+    }
+    current.messages.push(message);
+    current.bytes += size;
+  }
+  chunks.push(current);
+  return chunks;
+}
+
+/** The first base offset of each partition over the parts of one append. */
+function firstOffsets(parts: ProducedPartition[][]): ProducedPartition[] {
+  const first = new Map<number, number>();
+  for (const part of parts) for (const { partition, baseOffset } of part) if (!first.has(partition)) first.set(partition, baseOffset);
+  return [...first].map(([partition, baseOffset]) => ({ partition, baseOffset }));
 }
 
 function sizeOf(message: Message): number {
