@@ -9,6 +9,7 @@ import { Kafka, logLevel as KafkaLogLevel, type Admin, type Consumer, type Consu
 import type { ConnectionOptions } from 'node:tls';
 import { topicKind } from '../../domain/topics';
 import type { TopicLayout } from '../../ports/event-log';
+import { retry } from '../../errors/retry';
 import { GatewayError, storageUnavailable } from '../../errors/gateway-error';
 import type { Logger } from '../../observability/logger';
 import { SerialProducer } from './serial-producer';
@@ -51,6 +52,8 @@ const CONNECT_TIMEOUT_MS = 5_000;
 const STARTUP_RETRIES = 3;
 /** Once running, kafkajs retries for about a minute before an operation fails to its caller. */
 const RUNTIME_RETRIES = 8;
+/** Further tries of an admin call that met metadata still spreading through the cluster (about 2 s in all). */
+const METADATA_RETRIES = 4;
 
 export class KafkaConnection {
   /** Unique per process: names the groups this instance reads through on its own. */
@@ -144,14 +147,16 @@ export class KafkaConnection {
   /** The offset the partition's next record will get (0 for an unknown topic). */
   async endOffset(topic: string, partition: number): Promise<number> {
     if (!(await this.exists(topic))) return 0;
-    try {
-      const offsets = await this.admin.fetchTopicOffsets(this.name(topic));
-      const found = offsets.find((entry) => entry.partition === partition);
-      if (!found) throw new GatewayError('BAD_USER_INPUT', `topic "${topic}" has no partition ${partition}`, { path: 'partition' });
-      return Number(found.high);
-    } catch (cause) {
-      throw storageUnavailable(`cannot read the end offset of ${this.name(topic)}[${partition}]`, cause);
-    }
+    const offsets = await metadataRetry(async () => {
+      try {
+        return await this.admin.fetchTopicOffsets(this.name(topic));
+      } catch (cause) {
+        throw storageUnavailable(`cannot read the end offset of ${this.name(topic)}[${partition}]`, cause);
+      }
+    });
+    const found = offsets.find((entry) => entry.partition === partition);
+    if (!found) throw new GatewayError('BAD_USER_INPUT', `topic "${topic}" has no partition ${partition}`, { path: 'partition' });
+    return Number(found.high);
   }
 
   consumer(config: ConsumerConfig): Consumer {
@@ -165,16 +170,18 @@ export class KafkaConnection {
   private async createIfMissing(topic: string, chosen: TopicLayout): Promise<number> {
     const layout = this.layout(topic, chosen);
     const name = this.name(topic);
-    try {
-      await this.admin.createTopics({
-        topics: [{ topic: name, numPartitions: layout.partitions, replicationFactor: layout.replicationFactor, configEntries: layout.configEntries }],
-        waitForLeaders: true,
-      });
-      const metadata = await this.admin.fetchTopicMetadata({ topics: [name] });
-      return metadata.topics[0].partitions.length;
-    } catch (cause) {
-      throw storageUnavailable(`cannot create or describe Kafka topic ${name}`, cause);
-    }
+    return metadataRetry(async () => {
+      try {
+        await this.admin.createTopics({
+          topics: [{ topic: name, numPartitions: layout.partitions, replicationFactor: layout.replicationFactor, configEntries: layout.configEntries }],
+          waitForLeaders: true,
+        });
+        const metadata = await this.admin.fetchTopicMetadata({ topics: [name] });
+        return metadata.topics[0].partitions.length;
+      } catch (cause) {
+        throw storageUnavailable(`cannot create or describe Kafka topic ${name}`, cause);
+      }
+    });
   }
 
   private layout(topic: string, chosen: TopicLayout): KafkaTopicLayout {
@@ -206,6 +213,24 @@ export class KafkaConnection {
         return { partitions: 1, replicationFactor, configEntries: [] };
     }
   }
+}
+
+/**
+ * Metadata that is still spreading through the cluster (a topic just created, a broker just started
+ * or moving a partition's leadership) fails admin calls for a moment with "does not host this
+ * topic-partition" or an empty answer that kafkajs trips over. Such a call is tried again for about
+ * two seconds before its error reaches the caller.
+ */
+function metadataRetry<T>(operation: () => Promise<T>): Promise<T> {
+  return retry(operation, { retries: METADATA_RETRIES, initialDelayMs: 100, maxDelayMs: 1_000, isRetriable: metadataSpreading });
+}
+
+/** Only these: a broker that is away already gets kafkajs' own retries, and should not wait longer. */
+const METADATA_SPREADING = /does not host this topic-partition|no leader for this topic-partition|not the leader for that topic-partition|Cannot destructure property/;
+
+function metadataSpreading(error: unknown): boolean {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) if (METADATA_SPREADING.test(cause.message)) return true;
+  return false;
 }
 
 function tlsOptions(settings: KafkaSettings): ConnectionOptions | boolean | undefined {
