@@ -3,28 +3,20 @@
 // instead.
 
 import { afterAll } from 'vitest';
-import { javaServerUnavailable } from '../servers/java-server';
+import { javaServerUnavailable, type ServerControls } from '../servers/java-server';
 import { KAFKA_TEST_JVM_OPTIONS, startKafkaServer } from '../servers/kafka-server';
 
 export const DEFAULT_KAFKA_VERSION = process.env.TRIBUTARY_TEST_KAFKA_VERSION || '3.9.2';
 const EXTERNAL_BROKERS = process.env.KAFKA_BROKERS?.trim() || undefined;
 
-export interface KafkaBroker {
+/** The controls throw for an external cluster. */
+export interface KafkaBroker extends Omit<ServerControls, 'remove'> {
   /** host:port (comma-separated for an external cluster): what TRIBUTARY_KAFKA_BROKERS takes. */
   brokers: string;
   /** The Kafka version started, or "external". */
   version: string;
   /** True when KAFKA_BROKERS names the cluster: then kill, pause, resume and restart throw. */
   external: boolean;
-  /** Sends `signal` (SIGKILL by default, as a crash) and resolves once the broker has exited. */
-  kill(signal?: NodeJS.Signals): Promise<void>;
-  /** SIGSTOP: the broker holds every connection and answers nothing until resumed. */
-  pause(): void;
-  resume(): void;
-  /** Stops the broker (if running) and starts it again on the same ports and data; resolves once it serves. */
-  restart(): Promise<void>;
-  /** A clean shutdown; the data stays until the test file ends. */
-  stop(): Promise<void>;
 }
 
 /** True when KAFKA_BROKERS names an external cluster, which the tests use instead of their own brokers. */

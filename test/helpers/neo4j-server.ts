@@ -3,14 +3,15 @@
 // names an external server to use instead.
 
 import { afterAll } from 'vitest';
-import { javaServerUnavailable } from '../servers/java-server';
+import { javaServerUnavailable, type ServerControls } from '../servers/java-server';
 import { NEO4J_SERVER_NAME, NEO4J_TEST_JVM_OPTIONS, NEO4J_VERSION, startNeo4jServer } from '../servers/neo4j-server';
 
 export { NEO4J_VERSION };
 
 const EXTERNAL_URL = process.env.NEO4J_URL?.trim() || undefined;
 
-export interface Neo4jServer {
+/** The controls throw for an external server. */
+export interface Neo4jServer extends Omit<ServerControls, 'remove'> {
   /** bolt://127.0.0.1:<port> */
   url: string;
   user: string;
@@ -21,15 +22,6 @@ export interface Neo4jServer {
   version: string;
   /** True when NEO4J_URL names the server: then kill, pause, resume and restart throw. */
   external: boolean;
-  /** Sends `signal` (SIGKILL by default, as a crash) and resolves once the server has exited. */
-  kill(signal?: NodeJS.Signals): Promise<void>;
-  /** SIGSTOP: the server holds every connection and answers nothing until resumed. */
-  pause(): void;
-  resume(): void;
-  /** Stops the server (if running) and starts it again on the same port and data; resolves once it serves. */
-  restart(): Promise<void>;
-  /** A clean shutdown; the data stays until the test file ends. */
-  stop(): Promise<void>;
 }
 
 /** True when NEO4J_URL names an external server, which the tests use instead of their own. */
